@@ -1,0 +1,1 @@
+//! Kconfig language parser and evaluator (Kconfiglib-compatible `.config` / `autoconf.h` output).

@@ -1,0 +1,1 @@
+//! Driver of multi-image firmware builds: configure, solve the layout, build, merge.

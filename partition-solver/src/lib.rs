@@ -1,0 +1,1 @@
+//! Partition Manager compatible placement of flash/RAM partitions from `pm.yml` constraints.
