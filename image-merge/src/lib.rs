@@ -1,1 +1,65 @@
-//! Intel HEX / S-record / binary image reading, merging with exact overlap reports, and writing.
+//! Intel HEX / S-record / binary image reading, merging with exact overlap reports, and
+//! writing: the library behind `hexmerge`, a drop-in for Zephyr's `mergehex.py`.
+//!
+//! Pipeline: [`input::read_inputs`] parses each input (in parallel threads) into an
+//! [`InputData`] (data runs in file order, start records, located warnings);
+//! [`merge::merge`] resolves them into one [`MemoryImage`] under an [`OverlapPolicy`] and a
+//! [`StartPolicy`], reporting every overlapping range; [`output::write_file`] writes the
+//! result atomically as Intel HEX, S-record or binary.
+//!
+//! Readers are strict: every malformed record is a [`ParseError`] naming the file, line and
+//! column, what was expected and what was found. Tolerated oddities (missing EOF, content
+//! after EOF, blank lines, a second start record, a non-zero address field on a non-data
+//! record) are returned as [`Warning`]s; none is dropped silently.
+//!
+//! | malformed case | result |
+//! | --- | --- |
+//! | bad checksum, byte count ≠ payload, non-hex character, odd digit count | error |
+//! | unknown record type, EOF with data, 02/04 not 2 bytes, 03/05 not 4 bytes | error |
+//! | line without `:`, leading or trailing blank, lone CR line ends | error |
+//! | blank lines | warning (skipped) |
+//! | missing EOF | warning |
+//! | content after EOF | warning (ignored) |
+//! | two start records | warning; the start policy decides |
+//! | an address written twice in one input | the overlap policy decides (default: error) |
+//!
+//! ```
+//! use image_merge::{intel_hex, merge, MergeOptions, OverlapPolicy};
+//!
+//! let boot = intel_hex::read(&b":0400000001020304F2\n:00000001FF\n"[..], "boot.hex")?;
+//! let app = intel_hex::read(&b":020004000506EF\n:00000001FF\n"[..], "app.hex")?;
+//! let merged = merge(vec![boot, app], &MergeOptions::default())?;
+//! let mut out = Vec::new();
+//! intel_hex::write(&merged.image, &Default::default(), &mut out)?;
+//! assert_eq!(out, b":06000000010203040506E4\n:00000001FF\n");
+//!
+//! // The same byte twice is an overlap under the default policy, as in mergehex.py.
+//! let a = intel_hex::read(&b":0100000001FE\n:00000001FF\n"[..], "a.hex")?;
+//! let b = intel_hex::read(&b":0100000001FE\n:00000001FF\n"[..], "b.hex")?;
+//! let err = merge(vec![a, b], &MergeOptions::default()).unwrap_err();
+//! assert!(err.to_string().contains("a.hex and b.hex overlap at 0x00000000-0x00000000 (1 byte, identical contents)"));
+//! # let _ = OverlapPolicy::Identical;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod binary;
+pub mod diagnostic;
+mod hexdigits;
+pub mod image;
+pub mod input;
+pub mod intel_hex;
+mod lines;
+pub mod merge;
+pub mod output;
+pub mod overlap;
+pub mod report;
+pub mod srec;
+pub mod start;
+
+pub use diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
+pub use image::{MemoryImage, Segment};
+pub use input::{read_input, read_inputs, InputData, InputFormat, InputSpec, ReadError};
+pub use merge::{merge, MergeError, MergeOptions, Merged};
+pub use output::{write_file, OutputFormat, WriteError};
+pub use overlap::{Overlap, OverlapPolicy, OverlapReport};
+pub use start::{StartAddress, StartPolicy};

@@ -1,0 +1,408 @@
+//! Intel HEX: a strict streaming reader and a streaming writer.
+//!
+//! Reader rules (see the crate docs for the table of malformed cases):
+//! * a record is `:` + an even number of hex digits (either case); LF or CRLF line ends;
+//!   any other character, a lone CR, or a blank before/after the record is an error at its
+//!   line and column; empty lines are skipped with one warning;
+//! * byte count must match the payload, the checksum must make the byte sum 0 mod 256,
+//!   types 00-05 only; 01 carries 0 bytes, 02/04 carry 2, 03/05 carry 4 (errors otherwise);
+//!   a non-data record with an address field other than 0000 is a warning;
+//! * type 04 sets the upper 16 address bits: addresses continue linearly and wrap at 4 GiB;
+//!   type 02 sets a segment base: address = base + ((offset + i) mod 64 KiB) (the
+//!   specification's in-segment wrap); the last 02/04 seen decides the mode;
+//! * the first EOF record ends the data: anything but empty lines after it is ignored with a
+//!   warning, and a missing EOF record is a warning;
+//! * every start record (03/05) is kept in order; a second one is also a warning.
+//!
+//! The writer emits canonical output: ascending addresses, records of at most the chosen
+//! length that never cross a 64 KiB boundary nor a hole, type-04 records where needed.
+
+use std::io::{self, Read, Write};
+
+use crate::diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
+use crate::hexdigits;
+use crate::image::MemoryImage;
+use crate::input::{InputData, InputFormat, LocatedStart, ReadError};
+use crate::lines::LineReader;
+use crate::start::StartAddress;
+
+/// Longest valid record: `:` + 2 * (5 + 255) digits.
+const MAX_RECORD_CHARS: usize = 1 + 2 * 260;
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Upper 16 bits (already shifted).
+    Linear(u32),
+    /// Segment base (already multiplied by 16).
+    Segment(u32),
+}
+
+/// Reads an Intel HEX file from `src`; `name` is used in messages.
+pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
+    let mut data = InputData::new(name, InputFormat::IntelHex);
+    let mut lines = LineReader::new(src);
+    let mut mode = Mode::Linear(0);
+    let mut eof_seen = false;
+    let mut blank: Option<(u64, u64)> = None; // (first line, count)
+    let mut last_line = 0;
+    let mut rec = [0u8; 262];
+    let loc = |line: u64, column: usize| Location {
+        file: name.to_string(),
+        line,
+        column: column as u32,
+    };
+    let fail = |line: u64, column: usize, kind: ParseErrorKind| {
+        ReadError::Parse(ParseError {
+            location: loc(line, column),
+            kind,
+        })
+    };
+    while let Some(line) = lines.next_line().map_err(|source| ReadError::Io {
+        path: name.to_string(),
+        source,
+    })? {
+        let n = line.number;
+        last_line = n;
+        let text = line.text;
+        if text.is_empty() {
+            blank = Some(blank.map_or((n, 1), |(f, c)| (f, c + 1)));
+            continue;
+        }
+        if eof_seen {
+            data.warnings.push(Warning {
+                location: loc(n, 1),
+                kind: WarningKind::DataAfterEof,
+            });
+            break;
+        }
+        if text[0] != b':' {
+            return Err(fail(
+                n,
+                1,
+                ParseErrorKind::MissingStartCode {
+                    expected: ':',
+                    found: crate::diagnostic::show_byte(text[0]),
+                },
+            ));
+        }
+        let digits = &text[1..];
+        if line.overlong || text.len() > MAX_RECORD_CHARS {
+            if let Some((i, kind)) = hexdigits::first_invalid(digits) {
+                return Err(fail(n, i + 2, kind));
+            }
+            return Err(fail(
+                n,
+                MAX_RECORD_CHARS + 1,
+                ParseErrorKind::LineTooLong {
+                    max: MAX_RECORD_CHARS,
+                },
+            ));
+        }
+        let len = hexdigits::decode(digits, &mut rec).map_err(|(i, k)| fail(n, i + 2, k))?;
+        if len < 5 {
+            return Err(fail(
+                n,
+                text.len() + 1,
+                ParseErrorKind::TooShort {
+                    expected: 5,
+                    found: len,
+                },
+            ));
+        }
+        let count = rec[0] as usize;
+        if count != len - 5 {
+            return Err(fail(
+                n,
+                2,
+                ParseErrorKind::ByteCountMismatch {
+                    declared: count,
+                    actual: len - 5,
+                },
+            ));
+        }
+        let sum = rec[..len].iter().fold(0u8, |a, &b| a.wrapping_add(b));
+        if sum != 0 {
+            let found = rec[len - 1];
+            return Err(fail(
+                n,
+                text.len() - 1,
+                ParseErrorKind::ChecksumMismatch {
+                    found,
+                    expected: found.wrapping_sub(sum),
+                },
+            ));
+        }
+        let offset = u16::from_be_bytes([rec[1], rec[2]]);
+        let rtype = rec[3];
+        let payload = &rec[4..4 + count];
+        if rtype == 0 {
+            put_data(&mut data, mode, offset, payload);
+            continue;
+        }
+        let need = |record: &'static str, expected: usize| {
+            if count == expected {
+                Ok(())
+            } else {
+                Err(fail(
+                    n,
+                    2,
+                    ParseErrorKind::BadPayloadLength {
+                        record,
+                        expected,
+                        found: count,
+                    },
+                ))
+            }
+        };
+        match rtype {
+            1 => {
+                need("an end-of-file record (type 01)", 0)?;
+                eof_seen = true;
+            }
+            2 => {
+                need("an extended segment address record (type 02)", 2)?;
+                mode = Mode::Segment((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 4);
+            }
+            3 => {
+                need("a start segment address record (type 03)", 4)?;
+                let address = StartAddress::Segment {
+                    cs: u16::from_be_bytes([payload[0], payload[1]]),
+                    ip: u16::from_be_bytes([payload[2], payload[3]]),
+                };
+                push_start(&mut data, address, loc(n, 1));
+            }
+            4 => {
+                need("an extended linear address record (type 04)", 2)?;
+                mode = Mode::Linear((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 16);
+            }
+            5 => {
+                need("a start linear address record (type 05)", 4)?;
+                let address = StartAddress::Linear(u32::from_be_bytes([
+                    payload[0], payload[1], payload[2], payload[3],
+                ]));
+                push_start(&mut data, address, loc(n, 1));
+            }
+            _ => {
+                return Err(fail(
+                    n,
+                    8,
+                    ParseErrorKind::UnknownRecordType {
+                        found: format!("{rtype:02X}"),
+                        expected: "00 to 05",
+                    },
+                ))
+            }
+        }
+        if offset != 0 {
+            data.warnings.push(Warning {
+                location: loc(n, 4),
+                kind: WarningKind::NonZeroAddressField { value: offset },
+            });
+        }
+    }
+    if let Some((first, count)) = blank {
+        data.warnings.push(Warning {
+            location: loc(first, 0),
+            kind: WarningKind::BlankLines { count },
+        });
+    }
+    if !eof_seen {
+        data.warnings.push(Warning {
+            location: loc(last_line, 0),
+            kind: WarningKind::MissingEof,
+        });
+    }
+    Ok(data)
+}
+
+fn put_data(data: &mut InputData, mode: Mode, offset: u16, payload: &[u8]) {
+    match mode {
+        Mode::Linear(upper) => data.put(upper.wrapping_add(offset as u32), payload),
+        Mode::Segment(base) => {
+            let room = (0x1_0000 - offset as usize).min(payload.len());
+            data.put(base + offset as u32, &payload[..room]);
+            if room < payload.len() {
+                data.put(base, &payload[room..]);
+            }
+        }
+    }
+}
+
+fn push_start(data: &mut InputData, address: StartAddress, location: Location) {
+    if !data.starts.is_empty() {
+        data.warnings.push(Warning {
+            location: location.clone(),
+            kind: WarningKind::DuplicateStart {
+                address: address.to_string(),
+            },
+        });
+    }
+    data.starts.push(LocatedStart { address, location });
+}
+
+/// Line terminator of written text files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LineEnding {
+    /// `\n` (what mergehex.py writes).
+    #[default]
+    Lf,
+    /// `\r\n`.
+    Crlf,
+}
+
+impl LineEnding {
+    pub(crate) fn bytes(self) -> &'static [u8] {
+        match self {
+            LineEnding::Lf => b"\n",
+            LineEnding::Crlf => b"\r\n",
+        }
+    }
+}
+
+/// Where the writer puts extended linear address (type 04) records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AddressRecords {
+    /// Only if some data lies above 0xFFFF; then one before the first data record and one
+    /// whenever the upper 16 bits change (Python intelhex / mergehex.py output).
+    #[default]
+    WhenNeeded,
+    /// One at the start of every contiguous segment and whenever the upper 16 bits change,
+    /// even when they are 0000 (for programmers that want an 04 per segment; the
+    /// srec_cat-like style).
+    EverySegment,
+}
+
+/// Number of data bytes per record, 1..=255.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordLength(u8);
+
+impl RecordLength {
+    /// `None` for 0.
+    pub fn new(n: u8) -> Option<RecordLength> {
+        (n > 0).then_some(RecordLength(n))
+    }
+
+    /// The length.
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Default for RecordLength {
+    fn default() -> Self {
+        RecordLength(16)
+    }
+}
+
+/// Intel HEX output options. The default is exactly mergehex.py's output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriteOptions {
+    /// Data bytes per record (default 16).
+    pub record_length: RecordLength,
+    /// Line terminator (default LF).
+    pub line_ending: LineEnding,
+    /// Type-04 placement.
+    pub address_records: AddressRecords,
+}
+
+impl WriteOptions {
+    /// 32-byte records and an 04 at each segment (the srec_cat-like layout).
+    pub fn srec_cat_style() -> WriteOptions {
+        WriteOptions {
+            record_length: RecordLength(32),
+            line_ending: LineEnding::Lf,
+            address_records: AddressRecords::EverySegment,
+        }
+    }
+}
+
+/// Size of the output buffer handed to the OS per write.
+pub(crate) const OUT_CHUNK: usize = 1 << 20;
+
+struct RecordOut<'a, W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    eol: &'a [u8],
+}
+
+impl<W: Write> RecordOut<'_, W> {
+    #[inline]
+    fn record(&mut self, rtype: u8, offset: u16, payload: &[u8]) -> io::Result<()> {
+        let mut line = [0u8; MAX_RECORD_CHARS + 2];
+        line[0] = b':';
+        let mut at = 1;
+        let [hi, lo] = offset.to_be_bytes();
+        let mut sum = (payload.len() as u8)
+            .wrapping_add(hi)
+            .wrapping_add(lo)
+            .wrapping_add(rtype);
+        hexdigits::put(&mut line, &mut at, payload.len() as u8);
+        hexdigits::put(&mut line, &mut at, hi);
+        hexdigits::put(&mut line, &mut at, lo);
+        hexdigits::put(&mut line, &mut at, rtype);
+        for &b in payload {
+            sum = sum.wrapping_add(b);
+            hexdigits::put(&mut line, &mut at, b);
+        }
+        hexdigits::put(&mut line, &mut at, sum.wrapping_neg());
+        line[at..at + self.eol.len()].copy_from_slice(self.eol);
+        at += self.eol.len();
+        self.buf.extend_from_slice(&line[..at]);
+        if self.buf.len() >= OUT_CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.out.flush()
+    }
+}
+
+/// Writes `image` as Intel HEX to `out` (buffered internally; pass an unbuffered file).
+///
+/// The start address, if any, is written as a type 03 or 05 record (as it was read) just
+/// before the EOF record, where objcopy and srec_cat put it.
+pub fn write<W: Write>(image: &MemoryImage, opts: &WriteOptions, out: W) -> io::Result<()> {
+    let mut w = RecordOut {
+        out,
+        buf: Vec::with_capacity(OUT_CHUNK + 1024),
+        eol: opts.line_ending.bytes(),
+    };
+    let every = opts.address_records == AddressRecords::EverySegment;
+    let need = every || image.bounds().is_some_and(|(_, end)| end > 0x1_0000);
+    let reclen = opts.record_length.get();
+    let mut upper: Option<u32> = None;
+    for seg in image.segments() {
+        let mut addr = seg.start();
+        let mut rest = seg.data();
+        let mut first = true;
+        while !rest.is_empty() {
+            let hi = addr >> 16;
+            if need && (upper != Some(hi) || (every && first)) {
+                w.record(4, 0, &(hi as u16).to_be_bytes())?;
+                upper = Some(hi);
+            }
+            first = false;
+            let to_boundary = 0x1_0000 - (addr & 0xFFFF) as usize;
+            let n = reclen.min(to_boundary).min(rest.len());
+            w.record(0, addr as u16, &rest[..n])?;
+            rest = &rest[n..];
+            addr = addr.wrapping_add(n as u32);
+        }
+    }
+    match image.start_address() {
+        Some(StartAddress::Segment { cs, ip }) => {
+            let mut p = [0u8; 4];
+            p[..2].copy_from_slice(&cs.to_be_bytes());
+            p[2..].copy_from_slice(&ip.to_be_bytes());
+            w.record(3, 0, &p)?;
+        }
+        Some(StartAddress::Linear(a)) => w.record(5, 0, &a.to_be_bytes())?,
+        None => {}
+    }
+    w.record(1, 0, &[])?;
+    w.finish()
+}
