@@ -1,1 +1,26 @@
-//! Kconfig language parser and evaluator (Kconfiglib-compatible `.config` / `autoconf.h` output).
+//! Kconfig language parser and evaluator (Kconfiglib-compatible `.config` /
+//! `autoconf.h` output).
+//!
+//! Layers:
+//! * [`macros`]: the preprocessor (`$(…)` variables and functions, host
+//!   functions through [`HostFunctions`], replay tables).
+//! * [`lexer`] + [`parser`]: a nom-based line tokenizer and the statement
+//!   parser; [`load`] follows `source` statements and returns a located
+//!   [`Kconfig`] tree ([`ast`]) with interned symbols ([`symbol`]) and an
+//!   expression arena ([`expr`]).
+
+pub mod ast;
+pub mod error;
+pub mod expr;
+pub mod glob;
+pub mod lexer;
+pub mod macros;
+pub mod parser;
+pub mod symbol;
+
+pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};
+pub use error::{LoadError, LoadErrorKind};
+pub use expr::{CmpOp, Expr, ExprArena, ExprId};
+pub use macros::{HostFunctions, ReplayFunctions};
+pub use parser::{load, LoadOptions};
+pub use symbol::{SymId, SymbolTable};

@@ -1,0 +1,308 @@
+//! The located syntax tree of a whole Kconfig tree.
+//!
+//! The tree is kept the way it was written: every `config`, `menuconfig`,
+//! `configdefault`, `choice`, `menu`, `comment` and `if` becomes a [`Node`]
+//! with its own properties, its file and line, and its children. Nothing is
+//! propagated or merged here (that is the evaluator's job), so the tree can
+//! be printed back to Kconfig text and compared.
+//!
+//! Symbol names are interned ([`SymId`]) and expressions live in one arena
+//! ([`ExprArena`]), so the evaluator works on small integer handles.
+
+use crate::expr::{ExprArena, ExprId};
+use crate::symbol::{SymId, SymbolTable};
+use indexmap::IndexMap;
+use std::path::PathBuf;
+
+/// Index of a file in [`Kconfig::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// Index of a node in [`Kconfig::nodes`]. Node 0 is the top (main menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+/// Index of a choice in [`Kconfig::choices`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChoiceId(pub u32);
+
+/// A position in the tree: file and (1-based) line. For a statement continued
+/// with backslashes the line is the last physical line, as Kconfiglib counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Loc {
+    /// The file.
+    pub file: FileId,
+    /// 1-based line number.
+    pub line: u32,
+}
+
+/// A file that was read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name as Kconfiglib reports it: relative to `$srctree` when the
+    /// file lies inside it, otherwise as given (absolute for files outside).
+    pub name: String,
+    /// The path the file was read from.
+    pub path: PathBuf,
+}
+
+/// Value types of symbols and choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Type {
+    /// `bool` (also written `boolean`).
+    Bool,
+    /// `tristate`.
+    Tristate,
+    /// `string`.
+    String,
+    /// `int`.
+    Int,
+    /// `hex`.
+    Hex,
+}
+
+impl Type {
+    /// The keyword that declares the type.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Type::Bool => "bool",
+            Type::Tristate => "tristate",
+            Type::String => "string",
+            Type::Int => "int",
+            Type::Hex => "hex",
+        }
+    }
+
+    /// The `def_*` keyword of the type.
+    pub fn def_keyword(self) -> &'static str {
+        match self {
+            Type::Bool => "def_bool",
+            Type::Tristate => "def_tristate",
+            Type::String => "def_string",
+            Type::Int => "def_int",
+            Type::Hex => "def_hex",
+        }
+    }
+}
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// The implicit top node (holds the `mainmenu` prompt).
+    Top,
+    /// `config NAME` or `menuconfig NAME`.
+    Config {
+        /// The symbol defined.
+        sym: SymId,
+        /// Written as `menuconfig`.
+        menuconfig: bool,
+    },
+    /// `configdefault NAME` (Zephyr's Kconfiglib): extra defaults only.
+    ConfigDefault {
+        /// The symbol given defaults.
+        sym: SymId,
+    },
+    /// `choice [NAME]` … `endchoice`.
+    Choice(ChoiceId),
+    /// `menu "title"` … `endmenu`.
+    Menu,
+    /// `comment "text"`.
+    Comment,
+    /// `if EXPR` … `endif` (its condition is in [`Node::dep`]).
+    If,
+}
+
+/// A prompt: text plus the condition after `if` (the constant `y` if none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The text (surrounding whitespace stripped, as Kconfiglib does).
+    pub text: String,
+    /// The condition.
+    pub cond: ExprId,
+}
+
+/// `default EXPR [if COND]` (also from `def_*` lines and `option env`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Default {
+    /// The value expression.
+    pub value: ExprId,
+    /// The condition (`y` if none).
+    pub cond: ExprId,
+}
+
+/// `select SYM [if COND]` / `imply SYM [if COND]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReverseDep {
+    /// The target symbol.
+    pub target: SymId,
+    /// The condition (`y` if none).
+    pub cond: ExprId,
+}
+
+/// `range LOW HIGH [if COND]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// Lower bound symbol (often a constant).
+    pub low: SymId,
+    /// Upper bound symbol.
+    pub high: SymId,
+    /// The condition (`y` if none).
+    pub cond: ExprId,
+}
+
+/// `option …` flags and the bare `modules`/`transitional` attributes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `option env="VAR"`.
+    pub env: Option<String>,
+    /// With `option env`: the default it adds (the variable's value as a
+    /// constant) when the variable was set while parsing.
+    pub env_default: Option<ExprId>,
+    /// `option defconfig_list`.
+    pub defconfig_list: bool,
+    /// `option modules` or bare `modules`.
+    pub modules: bool,
+    /// `option allnoconfig_y`.
+    pub allnoconfig_y: bool,
+    /// `optional` (choices).
+    pub optional: bool,
+    /// `transitional` (Linux 6.18).
+    pub transitional: bool,
+}
+
+/// One entry of the menu tree with the properties written on it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the node is.
+    pub kind: NodeKind,
+    /// Where the entry starts (for `if` nodes: the `if` line).
+    pub loc: Loc,
+    /// Enclosing node (None only for the top node).
+    pub parent: Option<NodeId>,
+    /// Child nodes in order (menus, choices, ifs and the top node have them).
+    pub children: Vec<NodeId>,
+    /// The type keyword given on this node, if any.
+    pub ty: Option<Type>,
+    /// The prompt given on this node (the last one if several).
+    pub prompt: Option<Prompt>,
+    /// The AND of the `depends on` lines (for `if` nodes: the condition).
+    pub dep: ExprId,
+    /// The AND of the `visible if` lines (menus).
+    pub visible_if: ExprId,
+    /// `default` and `def_*` lines in order.
+    pub defaults: Vec<Default>,
+    /// `select` lines.
+    pub selects: Vec<ReverseDep>,
+    /// `imply` lines.
+    pub implies: Vec<ReverseDep>,
+    /// `range` lines.
+    pub ranges: Vec<Range>,
+    /// Help text (indentation stripped, trailing blank lines dropped).
+    pub help: Option<String>,
+    /// Options.
+    pub options: Options,
+    /// The chain of `source` statements that led to this node's file.
+    pub include_path: std::sync::Arc<[Loc]>,
+}
+
+/// A choice (several nodes when a named choice is reopened).
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// The name of a named choice.
+    pub name: Option<SymName>,
+    /// Its definition nodes in order.
+    pub nodes: Vec<NodeId>,
+}
+
+/// A symbol name as stored for choices (owned string).
+pub type SymName = String;
+
+/// A preprocessor variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// Stored value (already expanded for `:=` variables).
+    pub value: String,
+    /// Defined with `=` (expanded on use) rather than `:=`.
+    pub recursive: bool,
+}
+
+/// A diagnostic that does not stop loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The message in Kconfiglib's format, e.g.
+    /// `Kconfig:3: warning: …` or `warning: …`.
+    pub text: String,
+}
+
+/// A whole parsed Kconfig tree.
+#[derive(Debug, Clone)]
+pub struct Kconfig {
+    /// Every distinct file read, in first-read order.
+    pub files: Vec<SourceFile>,
+    /// Every file read in parse order, duplicates kept (Kconfiglib's
+    /// `kconfig_filenames`).
+    pub reads: Vec<FileId>,
+    /// Interned symbols (including constants such as `"foo"` and `n`/`m`/`y`).
+    pub symbols: SymbolTable,
+    /// All expressions.
+    pub exprs: ExprArena,
+    /// All nodes; node 0 is the top node.
+    pub nodes: Vec<Node>,
+    /// All choices in first-definition order.
+    pub choices: Vec<Choice>,
+    /// Every symbol definition node (`config`/`menuconfig`) per symbol, in
+    /// parse order.
+    pub sym_nodes: Vec<Vec<NodeId>>,
+    /// `configdefault` nodes per symbol, in parse order.
+    pub sym_configdefaults: Vec<Vec<NodeId>>,
+    /// The `mainmenu` text ("Main menu" if none).
+    pub mainmenu: String,
+    /// Preprocessor variables in definition order.
+    pub variables: IndexMap<String, Variable>,
+    /// Environment variables that were referenced (Kconfiglib's `env_vars`).
+    pub env_vars: Vec<String>,
+    /// Parse-time warnings in order.
+    pub warnings: Vec<Warning>,
+    /// Messages of `$(info,…)`.
+    pub info: Vec<String>,
+    /// `$srctree` as given (empty when unset).
+    pub srctree: String,
+}
+
+impl Kconfig {
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    /// The name a file is reported under.
+    pub fn file_name(&self, id: FileId) -> &str {
+        &self.files[id.0 as usize].name
+    }
+
+    /// `file:line` text of a location.
+    pub fn loc_str(&self, loc: Loc) -> String {
+        format!("{}:{}", self.file_name(loc.file), loc.line)
+    }
+
+    /// Number of entries (every node except the top node and `if` blocks).
+    pub fn entry_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| !matches!(n.kind, NodeKind::Top | NodeKind::If))
+            .count()
+    }
+
+    /// Distinct real paths of every file read (Zephyr's `sources.txt`).
+    pub fn source_paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self
+            .files
+            .iter()
+            .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}

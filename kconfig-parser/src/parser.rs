@@ -1,0 +1,1195 @@
+//! The statement parser and source loader.
+//!
+//! [`load`] reads the root file and every file it sources, in order, into
+//! one [`Kconfig`]. Parsing is streaming, like Kconfiglib: a `source`
+//! statement parses the sourced files in place, so macro variables assigned
+//! before it are visible inside them. Properties are recorded on the node
+//! they were written on; nothing is propagated here.
+
+use crate::ast::{
+    Choice, ChoiceId, Default, FileId, Kconfig, Loc, Node, NodeId, NodeKind, Options, Prompt,
+    Range, ReverseDep, SourceFile, Type, Warning,
+};
+use crate::error::{LoadError, LoadErrorKind};
+use crate::expr::{CmpOp, ExprArena, ExprId};
+use crate::lexer::{self, Kw, LexError, LineKind, TokKind, Token};
+use crate::macros::{HostFunctions, MacroEvent, Preprocessor, Site};
+use crate::symbol::{SymId, SymbolTable};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Deepest chain of nested `source` statements accepted.
+pub const MAX_SOURCE_DEPTH: usize = 100;
+/// Deepest nesting of `menu`/`if`/`choice` blocks accepted.
+pub const MAX_BLOCK_DEPTH: usize = 200;
+/// Deepest nesting of parentheses/`!` in an expression accepted.
+pub const MAX_EXPR_DEPTH: usize = 200;
+
+/// What to load and with which environment.
+pub struct LoadOptions {
+    /// The root Kconfig file, as given (relative to `$srctree` or absolute).
+    pub kconfig: PathBuf,
+    /// `$srctree`; `None` = take `srctree` from `env`, else unset.
+    pub srctree: Option<PathBuf>,
+    /// The directory relative paths start from (the process working
+    /// directory when `None`).
+    pub base_dir: Option<PathBuf>,
+    /// The environment seen by macros (`$(VAR)`) and `option env`.
+    pub env: HashMap<String, String>,
+    /// Functions provided by the embedding tool (e.g. [`crate::ReplayFunctions`]).
+    pub host: Option<Box<dyn HostFunctions>>,
+}
+
+impl LoadOptions {
+    /// Options for `kconfig` with an empty environment.
+    pub fn new(kconfig: impl Into<PathBuf>) -> Self {
+        LoadOptions {
+            kconfig: kconfig.into(),
+            srctree: None,
+            base_dir: None,
+            env: HashMap::new(),
+            host: None,
+        }
+    }
+}
+
+/// Loads and parses a whole Kconfig tree.
+///
+/// ```no_run
+/// let kc = kconfig_parser::load(kconfig_parser::LoadOptions::new("Kconfig")).unwrap();
+/// println!("{} files", kc.reads.len());
+/// ```
+pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
+    let base = match opts.base_dir {
+        Some(b) => b,
+        None => std::env::current_dir().map_err(|e| LoadError {
+            kind: LoadErrorKind::Io,
+            file: ".".into(),
+            line: 0,
+            column: 0,
+            text: String::new(),
+            message: format!("cannot determine the working directory: {e}"),
+        })?,
+    };
+    let base = std::fs::canonicalize(&base).unwrap_or(base);
+    let srctree = match opts.srctree {
+        Some(s) => s.to_string_lossy().into_owned(),
+        None => opts.env.get("srctree").cloned().unwrap_or_default(),
+    };
+    let srctree_dir = base.join(&srctree);
+    let real = std::fs::canonicalize(&srctree_dir).unwrap_or(srctree_dir.clone());
+    let mut prefix = real.to_string_lossy().into_owned();
+    if !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    let top_name = opts.kconfig.to_string_lossy().into_owned();
+    let top_path = srctree_dir.join(&opts.kconfig);
+    let pp = Preprocessor::new(opts.env, opts.host);
+    let mut p = Parser {
+        kc: Kconfig {
+            files: Vec::new(),
+            reads: Vec::new(),
+            symbols: SymbolTable::new(),
+            exprs: ExprArena::new(),
+            nodes: Vec::new(),
+            choices: Vec::new(),
+            sym_nodes: Vec::new(),
+            sym_configdefaults: Vec::new(),
+            mainmenu: "Main menu".into(),
+            variables: indexmap::IndexMap::new(),
+            env_vars: Vec::new(),
+            warnings: Vec::new(),
+            info: Vec::new(),
+            srctree: srctree.clone(),
+        },
+        pp,
+        prefix,
+        file_ids: HashMap::new(),
+        cur: Cursor {
+            file: FileId(0),
+            name: Arc::from(top_name.as_str()),
+            text: String::new(),
+            pos: 0,
+            line: 0,
+        },
+        include_path: Arc::from(Vec::new()),
+        line_buf: String::new(),
+        toks: Vec::new(),
+        tok_i: 0,
+        kind: LineKind::Nothing,
+        reuse: false,
+        named_choices: HashMap::new(),
+        block_depth: 0,
+    };
+    let top_id = p.file_id(&top_name, top_path.clone());
+    p.kc.reads.push(top_id);
+    let text = read_text(&top_path).map_err(|e| LoadError {
+        kind: LoadErrorKind::Io,
+        file: top_name.clone(),
+        line: 0,
+        column: 0,
+        text: String::new(),
+        message: format!(
+            "cannot read the root Kconfig file {}: {e}",
+            top_path.display()
+        ),
+    })?;
+    p.cur.file = top_id;
+    p.cur.text = text;
+    p.kc.nodes.push(Node::new(
+        NodeKind::Top,
+        Loc {
+            file: top_id,
+            line: 1,
+        },
+        None,
+        p.include_path.clone(),
+    ));
+    p.parse_block(None, NodeId(0))?;
+    let mainmenu = p.kc.mainmenu.clone();
+    p.kc.nodes[0].prompt = Some(Prompt {
+        text: mainmenu,
+        cond: ExprId::Y,
+    });
+    let n = p.kc.symbols.len();
+    p.kc.sym_nodes.resize(n, Vec::new());
+    p.kc.sym_configdefaults.resize(n, Vec::new());
+    p.flush_events();
+    p.kc.variables = std::mem::take(&mut p.pp.variables);
+    p.kc.env_vars = std::mem::take(&mut p.pp.env_used);
+    Ok(p.kc)
+}
+
+fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let mut s = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if s.contains('\r') {
+        s = s.replace("\r\n", "\n");
+    }
+    Ok(s)
+}
+
+/// Python's `os.path.join` for two parts.
+fn py_join(a: &str, b: &str) -> String {
+    if b.starts_with('/') || a.is_empty() {
+        b.to_string()
+    } else if a.ends_with('/') {
+        format!("{a}{b}")
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
+fn py_dirname(p: &str) -> &str {
+    match p.rfind('/') {
+        Some(0) => "/",
+        Some(i) => p[..i].trim_end_matches('/'),
+        None => "",
+    }
+}
+
+struct Cursor {
+    file: FileId,
+    name: Arc<str>,
+    text: String,
+    pos: usize,
+    line: u32,
+}
+
+struct Parser {
+    kc: Kconfig,
+    pp: Preprocessor,
+    prefix: String,
+    file_ids: HashMap<String, FileId>,
+    cur: Cursor,
+    include_path: Arc<[Loc]>,
+    line_buf: String,
+    toks: Vec<Token>,
+    tok_i: usize,
+    kind: LineKind,
+    reuse: bool,
+    named_choices: HashMap<String, ChoiceId>,
+    block_depth: usize,
+}
+
+impl Node {
+    fn new(kind: NodeKind, loc: Loc, parent: Option<NodeId>, include_path: Arc<[Loc]>) -> Self {
+        Node {
+            kind,
+            loc,
+            parent,
+            children: Vec::new(),
+            ty: None,
+            prompt: None,
+            dep: ExprId::Y,
+            visible_if: ExprId::Y,
+            defaults: Vec::new(),
+            selects: Vec::new(),
+            implies: Vec::new(),
+            ranges: Vec::new(),
+            help: None,
+            options: Options::default(),
+            include_path,
+        }
+    }
+}
+
+type PResult<T> = Result<T, LoadError>;
+
+impl Parser {
+    fn file_id(&mut self, name: &str, path: PathBuf) -> FileId {
+        if let Some(&id) = self.file_ids.get(name) {
+            return id;
+        }
+        let id = FileId(self.kc.files.len() as u32);
+        self.kc.files.push(SourceFile {
+            name: name.to_string(),
+            path,
+        });
+        self.file_ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn loc(&self) -> Loc {
+        Loc {
+            file: self.cur.file,
+            line: self.cur.line,
+        }
+    }
+
+    fn err_at(&self, kind: LoadErrorKind, column: usize, message: impl Into<String>) -> LoadError {
+        LoadError {
+            kind,
+            file: self.cur.name.to_string(),
+            line: self.cur.line,
+            column: if column == usize::MAX {
+                0
+            } else {
+                column as u32 + 1
+            },
+            text: self.line_buf.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// A syntax error at the current token (or the end of the line).
+    fn err(&self, message: impl Into<String>) -> LoadError {
+        let col = self
+            .toks
+            .get(self.tok_i)
+            .map(|t| t.start as usize)
+            .unwrap_or(self.line_buf.trim_end().len());
+        self.err_at(LoadErrorKind::Syntax, col, message)
+    }
+
+    fn warn(&mut self, text: String) {
+        self.kc.warnings.push(Warning { text });
+    }
+
+    fn warn_here(&mut self, msg: &str) {
+        let t = format!("{}:{}: warning: {}", self.cur.name, self.cur.line, msg);
+        self.warn(t);
+    }
+
+    fn flush_events(&mut self) {
+        for ev in self.pp.events.drain(..) {
+            match ev {
+                MacroEvent::Warning(w) => self.kc.warnings.push(Warning { text: w }),
+                MacroEvent::Info(i) => self.kc.info.push(i),
+            }
+        }
+    }
+
+    /// Reads one physical line (without its newline). Returns the line and
+    /// whether a newline followed it.
+    fn read_physical(&mut self) -> Option<(usize, usize, bool)> {
+        let text = &self.cur.text;
+        if self.cur.pos >= text.len() {
+            return None;
+        }
+        let start = self.cur.pos;
+        match memchr(b'\n', &text.as_bytes()[start..]) {
+            Some(off) => {
+                self.cur.pos = start + off + 1;
+                Some((start, start + off, true))
+            }
+            None => {
+                self.cur.pos = text.len();
+                Some((start, text.len(), false))
+            }
+        }
+    }
+
+    /// Joins continuation lines onto `line_buf` (which holds a physical
+    /// line) and tokenizes it.
+    fn process_line(&mut self, mut had_newline: bool) -> PResult<()> {
+        while had_newline && self.line_buf.ends_with('\\') {
+            self.line_buf.pop();
+            match self.read_physical() {
+                Some((s, e, nl)) => {
+                    self.cur.line += 1;
+                    let (buf, text) = (&mut self.line_buf, &self.cur.text);
+                    buf.push_str(&text[s..e]);
+                    had_newline = nl;
+                }
+                None => break,
+            }
+        }
+        let site = Site {
+            file: &self.cur.name,
+            line: self.cur.line,
+        };
+        let r = lexer::tokenize(&mut self.line_buf, &mut self.toks, &mut self.pp, site);
+        if !self.pp.events.is_empty() {
+            self.flush_events();
+        }
+        match r {
+            Ok(k) => {
+                self.kind = k;
+                self.tok_i = 1;
+                Ok(())
+            }
+            Err(LexError {
+                column,
+                message,
+                macro_error,
+            }) => {
+                let kind = if macro_error {
+                    LoadErrorKind::Macro
+                } else {
+                    LoadErrorKind::Syntax
+                };
+                Err(self.err_at(kind, column, message))
+            }
+        }
+    }
+
+    /// Advances to the next statement line (skipping blank lines, comments
+    /// and assignments). False at the end of the file.
+    fn next_line(&mut self) -> PResult<bool> {
+        if self.reuse {
+            self.reuse = false;
+            return Ok(true);
+        }
+        loop {
+            let Some((s, e, nl)) = self.read_physical() else {
+                return Ok(false);
+            };
+            self.cur.line += 1;
+            self.line_buf.clear();
+            let (buf, text) = (&mut self.line_buf, &self.cur.text);
+            buf.push_str(&text[s..e]);
+            self.process_line(nl)?;
+            if self.kind != LineKind::Nothing {
+                return Ok(true);
+            }
+        }
+    }
+
+    fn first_kw(&self) -> Option<Kw> {
+        match self.toks.first() {
+            Some(Token {
+                kind: TokKind::Kw(k),
+                ..
+            }) => Some(*k),
+            _ => None,
+        }
+    }
+
+    fn peek(&self) -> Option<TokKind> {
+        self.toks.get(self.tok_i).map(|t| t.kind)
+    }
+
+    fn check(&mut self, k: TokKind) -> bool {
+        if self.peek() == Some(k) {
+            self.tok_i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn text_of(&self, i: usize) -> &str {
+        lexer::token_text(&self.line_buf, &self.toks[i])
+    }
+
+    fn expect_eol(&self) -> PResult<()> {
+        if self.tok_i < self.toks.len() {
+            return Err(self.err("extra tokens at the end of the line: expected end of line"));
+        }
+        Ok(())
+    }
+
+    fn expect_str_and_eol(&mut self) -> PResult<String> {
+        match self.peek() {
+            Some(TokKind::Str) | Some(TokKind::Word) => {
+                let s = self.text_of(self.tok_i).to_string();
+                self.tok_i += 1;
+                self.expect_eol()?;
+                Ok(s)
+            }
+            _ => Err(self.err("expected a quoted string")),
+        }
+    }
+
+    fn expect_sym(&mut self) -> PResult<SymId> {
+        let i = self.tok_i;
+        match self.peek() {
+            Some(TokKind::Word) => {
+                self.tok_i += 1;
+                let name = lexer::token_text(&self.line_buf, &self.toks[i]);
+                Ok(self.kc.symbols.plain(name))
+            }
+            Some(TokKind::Str) => {
+                self.tok_i += 1;
+                let name = lexer::token_text(&self.line_buf, &self.toks[i]);
+                Ok(self.kc.symbols.constant(name))
+            }
+            _ => Err(self.err("expected a symbol name or a quoted string")),
+        }
+    }
+
+    fn expect_nonconst_sym(&mut self) -> PResult<SymId> {
+        let save = self.tok_i;
+        let s = self.expect_sym()?;
+        if self.kc.symbols.is_const(s) {
+            self.tok_i = save;
+            return Err(self.err("expected a (non-constant) symbol name"));
+        }
+        Ok(s)
+    }
+
+    fn parse_expr(&mut self, transform_m: bool, depth: usize) -> PResult<ExprId> {
+        if depth > MAX_EXPR_DEPTH {
+            return Err(self.err(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} levels deep"
+            )));
+        }
+        let mut ors = vec![self.parse_and(transform_m, depth)?];
+        while self.check(TokKind::Or) {
+            ors.push(self.parse_and(transform_m, depth)?);
+        }
+        let mut e = ors.pop().expect("one operand");
+        while let Some(a) = ors.pop() {
+            e = self.kc.exprs.or_raw(a, e);
+        }
+        Ok(e)
+    }
+
+    fn parse_and(&mut self, transform_m: bool, depth: usize) -> PResult<ExprId> {
+        let mut ands = vec![self.parse_factor(transform_m, depth)?];
+        while self.check(TokKind::And) {
+            ands.push(self.parse_factor(transform_m, depth)?);
+        }
+        let mut e = ands.pop().expect("one operand");
+        while let Some(a) = ands.pop() {
+            e = self.kc.exprs.and_raw(a, e);
+        }
+        Ok(e)
+    }
+
+    fn parse_factor(&mut self, transform_m: bool, depth: usize) -> PResult<ExprId> {
+        if depth > MAX_EXPR_DEPTH {
+            return Err(self.err(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} levels deep"
+            )));
+        }
+        match self.peek() {
+            Some(TokKind::Word) | Some(TokKind::Str) => {
+                let s = self.expect_sym()?;
+                let op = match self.peek() {
+                    Some(TokKind::Eq) => Some(CmpOp::Eq),
+                    Some(TokKind::Ne) => Some(CmpOp::Ne),
+                    Some(TokKind::Lt) => Some(CmpOp::Lt),
+                    Some(TokKind::Le) => Some(CmpOp::Le),
+                    Some(TokKind::Gt) => Some(CmpOp::Gt),
+                    Some(TokKind::Ge) => Some(CmpOp::Ge),
+                    _ => None,
+                };
+                if let Some(op) = op {
+                    self.tok_i += 1;
+                    let b = self.expect_sym()?;
+                    return Ok(self.kc.exprs.cmp(op, s, b));
+                }
+                if transform_m && s == SymId::M {
+                    let m = self.kc.exprs.sym(SymId::M);
+                    let modules = self.kc.exprs.sym(SymId::MODULES);
+                    return Ok(self.kc.exprs.and_raw(m, modules));
+                }
+                Ok(self.kc.exprs.sym(s))
+            }
+            Some(TokKind::Not) => {
+                self.tok_i += 1;
+                let e = self.parse_factor(transform_m, depth + 1)?;
+                Ok(self.kc.exprs.not(e))
+            }
+            Some(TokKind::LParen) => {
+                self.tok_i += 1;
+                let e = self.parse_expr(transform_m, depth + 1)?;
+                if !self.check(TokKind::RParen) {
+                    return Err(self.err("malformed expression: expected ')'"));
+                }
+                Ok(e)
+            }
+            _ => {
+                Err(self
+                    .err("malformed expression: expected a symbol, a quoted string, '!' or '('"))
+            }
+        }
+    }
+
+    fn parse_cond(&mut self) -> PResult<ExprId> {
+        let e = if self.check(TokKind::Kw(Kw::If)) {
+            self.parse_expr(true, 0)?
+        } else {
+            ExprId::Y
+        };
+        self.expect_eol()?;
+        Ok(e)
+    }
+
+    fn new_node(&mut self, kind: NodeKind, parent: NodeId) -> NodeId {
+        let id = NodeId(self.kc.nodes.len() as u32);
+        let n = Node::new(kind, self.loc(), Some(parent), self.include_path.clone());
+        self.kc.nodes.push(n);
+        self.kc.nodes[parent.0 as usize].children.push(id);
+        id
+    }
+
+    fn sym_slot(v: &mut Vec<Vec<NodeId>>, s: SymId) -> &mut Vec<NodeId> {
+        if v.len() <= s.index() {
+            v.resize(s.index() + 1, Vec::new());
+        }
+        &mut v[s.index()]
+    }
+
+    fn parse_block(&mut self, end: Option<Kw>, parent: NodeId) -> PResult<()> {
+        self.block_depth += 1;
+        if self.block_depth > MAX_BLOCK_DEPTH {
+            return Err(self.err_at(
+                LoadErrorKind::TooDeep,
+                usize::MAX,
+                format!("menu/if/choice blocks nested more than {MAX_BLOCK_DEPTH} levels deep"),
+            ));
+        }
+        let r = self.parse_block_inner(end, parent);
+        self.block_depth -= 1;
+        r
+    }
+
+    fn parse_block_inner(&mut self, end: Option<Kw>, parent: NodeId) -> PResult<()> {
+        while self.next_line()? {
+            if self.kind == LineKind::Help {
+                self.tok_i = 0;
+                return Err(self.err("'help' outside a config/choice/menu entry"));
+            }
+            let Some(k) = self.first_kw() else {
+                self.tok_i = 0;
+                return Err(self.err("unrecognized construct"));
+            };
+            match k {
+                Kw::Config | Kw::Menuconfig | Kw::Configdefault => {
+                    let sym = self.expect_nonconst_sym().map_err(|_| {
+                        self.err("missing or bad symbol name: expected a name after the keyword")
+                    })?;
+                    self.expect_eol()?;
+                    let kind = if k == Kw::Configdefault {
+                        NodeKind::ConfigDefault { sym }
+                    } else {
+                        NodeKind::Config {
+                            sym,
+                            menuconfig: k == Kw::Menuconfig,
+                        }
+                    };
+                    let node = self.new_node(kind, parent);
+                    if k == Kw::Configdefault {
+                        Self::sym_slot(&mut self.kc.sym_configdefaults, sym).push(node);
+                    } else {
+                        Self::sym_slot(&mut self.kc.sym_nodes, sym).push(node);
+                    }
+                    self.parse_props(node)?;
+                    if k == Kw::Menuconfig && self.kc.nodes[node.0 as usize].prompt.is_none() {
+                        let nl = self.name_and_loc(sym);
+                        self.warn(format!("warning: the menuconfig symbol {nl} has no prompt"));
+                    }
+                }
+                Kw::Source | Kw::Rsource | Kw::Osource | Kw::Orsource => {
+                    let pattern = self.expect_str_and_eol()?;
+                    self.source(k, &pattern, parent)?;
+                }
+                Kw::If => {
+                    let node = self.new_node(NodeKind::If, parent);
+                    let dep = self.parse_expr(true, 0)?;
+                    self.expect_eol()?;
+                    self.kc.nodes[node.0 as usize].dep = dep;
+                    self.parse_block(Some(Kw::Endif), node)?;
+                }
+                Kw::Menu => {
+                    let node = self.new_node(NodeKind::Menu, parent);
+                    let title = self.expect_str_and_eol()?;
+                    self.kc.nodes[node.0 as usize].prompt = Some(Prompt {
+                        text: title,
+                        cond: ExprId::Y,
+                    });
+                    self.parse_props(node)?;
+                    self.parse_block(Some(Kw::Endmenu), node)?;
+                }
+                Kw::Comment => {
+                    let node = self.new_node(NodeKind::Comment, parent);
+                    let text = self.expect_str_and_eol()?;
+                    self.kc.nodes[node.0 as usize].prompt = Some(Prompt {
+                        text,
+                        cond: ExprId::Y,
+                    });
+                    self.parse_props(node)?;
+                }
+                Kw::Choice => {
+                    let choice = if self.tok_i >= self.toks.len() {
+                        None
+                    } else {
+                        Some(self.expect_str_and_eol()?)
+                    };
+                    let id = match &choice {
+                        Some(name) => match self.named_choices.get(name) {
+                            Some(&id) => id,
+                            None => {
+                                let id = ChoiceId(self.kc.choices.len() as u32);
+                                self.kc.choices.push(Choice {
+                                    name: Some(name.clone()),
+                                    nodes: Vec::new(),
+                                });
+                                self.named_choices.insert(name.clone(), id);
+                                id
+                            }
+                        },
+                        None => {
+                            let id = ChoiceId(self.kc.choices.len() as u32);
+                            self.kc.choices.push(Choice {
+                                name: None,
+                                nodes: Vec::new(),
+                            });
+                            id
+                        }
+                    };
+                    let node = self.new_node(NodeKind::Choice(id), parent);
+                    self.kc.choices[id.0 as usize].nodes.push(node);
+                    self.parse_props(node)?;
+                    self.parse_block(Some(Kw::Endchoice), node)?;
+                }
+                Kw::Mainmenu => {
+                    self.kc.mainmenu = self.expect_str_and_eol()?;
+                }
+                k if Some(k) == end => {
+                    self.expect_eol()?;
+                    return Ok(());
+                }
+                Kw::Endchoice | Kw::Endif | Kw::Endmenu => {
+                    self.tok_i = 0;
+                    let what = match k {
+                        Kw::Endchoice => "choice",
+                        Kw::Endif => "if",
+                        _ => "menu",
+                    };
+                    let expected = match end {
+                        Some(Kw::Endchoice) => " (the open block needs 'endchoice')",
+                        Some(Kw::Endif) => " (the open block needs 'endif')",
+                        Some(Kw::Endmenu) => " (the open block needs 'endmenu')",
+                        _ => "",
+                    };
+                    return Err(self.err(format!("no corresponding '{what}'{expected}")));
+                }
+                _ => {
+                    self.tok_i = 0;
+                    return Err(self.err(
+                        "unrecognized construct: expected config, menuconfig, choice, comment, \
+                         menu, if, source or an end keyword",
+                    ));
+                }
+            }
+        }
+        if let Some(e) = end {
+            let kw = match e {
+                Kw::Endchoice => "endchoice",
+                Kw::Endif => "endif",
+                _ => "endmenu",
+            };
+            return Err(LoadError {
+                kind: LoadErrorKind::Unterminated,
+                file: self.cur.name.to_string(),
+                line: self.cur.line,
+                column: 0,
+                text: String::new(),
+                message: format!(
+                    "expected '{kw}' at end of '{}' (blocks must be closed in the file that opens them)",
+                    self.cur.name
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn name_and_loc(&self, sym: SymId) -> String {
+        let locs: Vec<String> = self
+            .kc
+            .sym_nodes
+            .get(sym.index())
+            .map(|v| {
+                v.iter()
+                    .map(|n| self.kc.loc_str(self.kc.nodes[n.0 as usize].loc))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let name = self.kc.symbols.name(sym);
+        if locs.is_empty() {
+            format!("{name} (undefined)")
+        } else {
+            format!("{name} (defined at {})", locs.join(", "))
+        }
+    }
+
+    fn source(&mut self, k: Kw, pattern: &str, parent: NodeId) -> PResult<()> {
+        let mut pat = pattern.to_string();
+        if matches!(k, Kw::Rsource | Kw::Orsource) {
+            pat = py_join(py_dirname(&self.cur.name), &pat);
+        }
+        let full = py_join(&self.prefix, &pat);
+        let mut matches = crate::glob::glob(&full);
+        matches.sort();
+        if matches.is_empty() && matches!(k, Kw::Source | Kw::Rsource) {
+            let srctree = if self.kc.srctree.is_empty() {
+                "unset or blank".to_string()
+            } else {
+                format!("set to '{}'", self.kc.srctree)
+            };
+            return Err(LoadError {
+                kind: LoadErrorKind::MissingSource,
+                file: self.cur.name.to_string(),
+                line: self.cur.line,
+                column: 0,
+                text: self.line_buf.clone(),
+                message: format!(
+                    "'{pat}' not found (sourced from {}:{}). Check that environment variables \
+                     are set correctly (e.g. $srctree, which is {srctree}); unset environment \
+                     variables expand to the empty string",
+                    self.cur.name, self.cur.line
+                ),
+            });
+        }
+        for m in matches {
+            self.enter_file(&m, parent)?;
+        }
+        Ok(())
+    }
+
+    fn enter_file(&mut self, path: &str, parent: NodeId) -> PResult<()> {
+        let name = path
+            .strip_prefix(self.prefix.as_str())
+            .unwrap_or(path)
+            .to_string();
+        let mut chain: Vec<Loc> = self.include_path.to_vec();
+        chain.push(self.loc());
+        let chain_names = |kc: &Kconfig, chain: &[Loc]| -> Vec<String> {
+            chain.iter().map(|l| kc.loc_str(*l)).collect()
+        };
+        if chain.iter().any(|l| self.kc.file_name(l.file) == name) {
+            return Err(LoadError {
+                kind: LoadErrorKind::RecursiveSource,
+                file: self.cur.name.to_string(),
+                line: self.cur.line,
+                column: 0,
+                text: self.line_buf.clone(),
+                message: format!(
+                    "recursive 'source' of '{name}' detected. Include path:\n{}",
+                    chain_names(&self.kc, &chain).join("\n")
+                ),
+            });
+        }
+        if chain.len() > MAX_SOURCE_DEPTH {
+            return Err(self.err_at(
+                LoadErrorKind::TooDeep,
+                usize::MAX,
+                format!("'source' nested more than {MAX_SOURCE_DEPTH} files deep"),
+            ));
+        }
+        let text = read_text(Path::new(path)).map_err(|e| LoadError {
+            kind: LoadErrorKind::Io,
+            file: self.cur.name.to_string(),
+            line: self.cur.line,
+            column: 0,
+            text: self.line_buf.clone(),
+            message: format!("cannot read '{path}' (sourced here): {e}"),
+        })?;
+        let id = self.file_id(&name, PathBuf::from(path));
+        self.kc.reads.push(id);
+        let saved_cursor = std::mem::replace(
+            &mut self.cur,
+            Cursor {
+                file: id,
+                name: Arc::from(name.as_str()),
+                text,
+                pos: 0,
+                line: 0,
+            },
+        );
+        let saved_path = std::mem::replace(&mut self.include_path, Arc::from(chain));
+        let saved_line = std::mem::take(&mut self.line_buf);
+        let saved_toks = std::mem::take(&mut self.toks);
+        let r = self.parse_block(None, parent);
+        self.cur = saved_cursor;
+        self.include_path = saved_path;
+        self.line_buf = saved_line;
+        self.toks = saved_toks;
+        self.reuse = false;
+        r
+    }
+
+    fn set_type(&mut self, node: NodeId, ty: Type) {
+        self.kc.nodes[node.0 as usize].ty = Some(ty);
+    }
+
+    fn parse_prompt(&mut self, node: NodeId) -> PResult<()> {
+        let text = match self.peek() {
+            Some(TokKind::Str) | Some(TokKind::Word) => {
+                let s = self.text_of(self.tok_i).to_string();
+                self.tok_i += 1;
+                s
+            }
+            _ => return Err(self.err("expected a prompt string")),
+        };
+        let stripped = text.trim();
+        let text = if stripped.len() != text.len() {
+            stripped.to_string()
+        } else {
+            text
+        };
+        let cond = self.parse_cond()?;
+        self.kc.nodes[node.0 as usize].prompt = Some(Prompt { text, cond });
+        Ok(())
+    }
+
+    fn parse_props(&mut self, node: NodeId) -> PResult<()> {
+        let idx = node.0 as usize;
+        let kind = self.kc.nodes[idx].kind;
+        let is_sym = matches!(
+            kind,
+            NodeKind::Config { .. } | NodeKind::ConfigDefault { .. }
+        );
+        let is_configdefault = matches!(kind, NodeKind::ConfigDefault { .. });
+        while self.next_line()? {
+            if self.kind == LineKind::Help {
+                if is_configdefault {
+                    self.tok_i = 0;
+                    return Err(
+                        self.err("only 'default' lines are allowed in a configdefault entry")
+                    );
+                }
+                self.parse_help(node)?;
+                continue;
+            }
+            let Some(k) = self.first_kw() else {
+                self.reuse = true;
+                return Ok(());
+            };
+            if is_configdefault && !matches!(k, Kw::Default) && is_property(k) {
+                self.tok_i = 0;
+                return Err(self.err("only 'default' lines are allowed in a configdefault entry"));
+            }
+            match k {
+                Kw::Bool | Kw::Tristate | Kw::String | Kw::Hex | Kw::Int => {
+                    self.set_type(node, kw_type(k));
+                    if self.tok_i < self.toks.len() {
+                        self.parse_prompt(node)?;
+                    }
+                }
+                Kw::Depends => {
+                    if !self.check(TokKind::Kw(Kw::On)) {
+                        return Err(self.err("expected 'on' after 'depends'"));
+                    }
+                    let mut e = self.parse_expr(true, 0)?;
+                    if self.check(TokKind::Kw(Kw::If)) {
+                        // `depends on A if B` = A || !B.
+                        let c = self.parse_expr(true, 0)?;
+                        let nc = self.kc.exprs.not(c);
+                        e = self.kc.exprs.or_raw(e, nc);
+                    }
+                    self.expect_eol()?;
+                    let d = self.kc.nodes[idx].dep;
+                    self.kc.nodes[idx].dep = self.kc.exprs.make_and(d, e);
+                }
+                Kw::Select | Kw::Imply => {
+                    if !is_sym {
+                        return Err(self.err(if k == Kw::Select {
+                            "only symbols can select"
+                        } else {
+                            "only symbols can imply"
+                        }));
+                    }
+                    let target = self.expect_nonconst_sym()?;
+                    let cond = self.parse_cond()?;
+                    let r = ReverseDep { target, cond };
+                    if k == Kw::Select {
+                        self.kc.nodes[idx].selects.push(r);
+                    } else {
+                        self.kc.nodes[idx].implies.push(r);
+                    }
+                }
+                Kw::Default => {
+                    let value = self.parse_expr(false, 0)?;
+                    let cond = self.parse_cond()?;
+                    self.kc.nodes[idx].defaults.push(Default { value, cond });
+                }
+                Kw::DefBool | Kw::DefTristate | Kw::DefInt | Kw::DefHex | Kw::DefString => {
+                    let ty = match k {
+                        Kw::DefBool => Type::Bool,
+                        Kw::DefTristate => Type::Tristate,
+                        Kw::DefInt => Type::Int,
+                        Kw::DefHex => Type::Hex,
+                        _ => Type::String,
+                    };
+                    self.set_type(node, ty);
+                    let value = self.parse_expr(false, 0)?;
+                    let cond = self.parse_cond()?;
+                    self.kc.nodes[idx].defaults.push(Default { value, cond });
+                }
+                Kw::Prompt => {
+                    self.parse_prompt(node)?;
+                }
+                Kw::Range => {
+                    let low = self.expect_sym()?;
+                    let high = self.expect_sym()?;
+                    let cond = self.parse_cond()?;
+                    self.kc.nodes[idx].ranges.push(Range { low, high, cond });
+                }
+                Kw::Visible => {
+                    if !self.check(TokKind::Kw(Kw::If)) {
+                        return Err(self.err("expected 'if' after 'visible'"));
+                    }
+                    let e = self.parse_expr(true, 0)?;
+                    self.expect_eol()?;
+                    let v = self.kc.nodes[idx].visible_if;
+                    self.kc.nodes[idx].visible_if = self.kc.exprs.make_and(v, e);
+                }
+                Kw::Option => self.parse_option(node)?,
+                Kw::Modules => {
+                    self.expect_eol()?;
+                    self.kc.nodes[idx].options.modules = true;
+                }
+                Kw::Transitional => {
+                    self.expect_eol()?;
+                    self.kc.nodes[idx].options.transitional = true;
+                }
+                Kw::Optional => {
+                    if !matches!(kind, NodeKind::Choice(_)) {
+                        return Err(self.err("\"optional\" is only valid for choices"));
+                    }
+                    self.expect_eol()?;
+                    self.kc.nodes[idx].options.optional = true;
+                }
+                _ => {
+                    self.reuse = true;
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_option(&mut self, node: NodeId) -> PResult<()> {
+        let idx = node.0 as usize;
+        if self.check(TokKind::Kw(Kw::Env)) {
+            if !self.check(TokKind::Eq) {
+                return Err(self.err("expected '=' after 'env'"));
+            }
+            let var = self.expect_str_and_eol()?;
+            let sym = match self.kc.nodes[idx].kind {
+                NodeKind::Config { sym, .. } => Some(sym),
+                _ => None,
+            };
+            let sym_name = sym
+                .map(|s| self.kc.symbols.name(s).to_string())
+                .unwrap_or_default();
+            match self.pp.env_peek(&var).map(str::to_string) {
+                Some(v) => {
+                    let c = self.kc.symbols.constant(&v);
+                    let ce = self.kc.exprs.sym(c);
+                    self.kc.nodes[idx].options.env_default = Some(ce);
+                }
+                None => {
+                    self.warn_here(&format!(
+                        "{sym_name} has 'option env=\"{var}\"', but the environment variable {var} is not set"
+                    ));
+                }
+            }
+            if var != sym_name {
+                self.warn_here(&format!(
+                    "Kconfiglib expands environment variables in strings directly, meaning you \
+                     do not need 'option env=...' \"bounce\" symbols. For compatibility with the \
+                     C tools, rename {sym_name} to {var} (so that the symbol name matches the \
+                     environment variable name)."
+                ));
+            }
+            self.kc.nodes[idx].options.env = Some(var);
+        } else if self.check(TokKind::Kw(Kw::DefconfigList)) {
+            self.expect_eol()?;
+            self.kc.nodes[idx].options.defconfig_list = true;
+        } else if self.check(TokKind::Kw(Kw::Modules)) {
+            self.expect_eol()?;
+            self.kc.nodes[idx].options.modules = true;
+        } else if self.check(TokKind::Kw(Kw::AllnoconfigY)) {
+            if !matches!(self.kc.nodes[idx].kind, NodeKind::Config { .. }) {
+                return Err(self.err("the 'allnoconfig_y' option is only valid for symbols"));
+            }
+            self.expect_eol()?;
+            self.kc.nodes[idx].options.allnoconfig_y = true;
+        } else {
+            return Err(self.err(
+                "unrecognized option: expected env=\"VAR\", defconfig_list, modules or allnoconfig_y",
+            ));
+        }
+        Ok(())
+    }
+
+    fn parse_help(&mut self, node: NodeId) -> PResult<()> {
+        // First non-blank line sets the indentation.
+        let first = loop {
+            match self.read_physical() {
+                None => {
+                    self.cur.line += 1;
+                    self.empty_help(node);
+                    return Ok(());
+                }
+                Some((s, e, nl)) => {
+                    self.cur.line += 1;
+                    if !self.cur.text[s..e].trim().is_empty() {
+                        break (s, e, nl);
+                    }
+                }
+            }
+        };
+        let (s, e, nl) = first;
+        let exp = expand_tabs(&self.cur.text[s..e]);
+        let indent = exp.len() - exp.trim_start().len();
+        if indent == 0 {
+            self.empty_help(node);
+            self.line_buf.clear();
+            let (buf, text) = (&mut self.line_buf, &self.cur.text);
+            buf.push_str(&text[s..e]);
+            self.process_line(nl)?;
+            self.reuse = self.kind != LineKind::Nothing;
+            if !self.reuse {
+                // The line was an assignment or blank; continue normally.
+            }
+            return Ok(());
+        }
+        let mut help = String::new();
+        help.push_str(&exp[indent..]);
+        help.push('\n');
+        let mut nlines = 1u32;
+        let mut after: Option<(usize, usize, bool)> = None;
+        while let Some((s, e, nl)) = self.read_physical() {
+            let raw = &self.cur.text[s..e];
+            if raw.trim().is_empty() {
+                help.push('\n');
+                nlines += 1;
+                continue;
+            }
+            let exp = expand_tabs(raw);
+            if exp.len() - exp.trim_start().len() < indent {
+                after = Some((s, e, nl));
+                break;
+            }
+            help.push_str(&exp[indent..]);
+            help.push('\n');
+            nlines += 1;
+        }
+        // The first line was counted already.
+        self.cur.line += nlines - 1;
+        let text = help.trim_end().to_string();
+        self.kc.nodes[node.0 as usize].help = Some(text);
+        if let Some((s, e, nl)) = after {
+            self.cur.line += 1;
+            self.line_buf.clear();
+            let (buf, t) = (&mut self.line_buf, &self.cur.text);
+            buf.push_str(&t[s..e]);
+            self.process_line(nl)?;
+            self.reuse = self.kind != LineKind::Nothing;
+        }
+        Ok(())
+    }
+
+    fn empty_help(&mut self, node: NodeId) {
+        let what = match self.kc.nodes[node.0 as usize].kind {
+            NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
+                self.name_and_loc(sym)
+            }
+            NodeKind::Choice(_) => "<choice>".to_string(),
+            _ => "menu".to_string(),
+        };
+        self.warn(format!("warning: {what} has 'help' but empty help text"));
+        self.kc.nodes[node.0 as usize].help = Some(String::new());
+    }
+}
+
+fn is_property(k: Kw) -> bool {
+    matches!(
+        k,
+        Kw::Bool
+            | Kw::Tristate
+            | Kw::String
+            | Kw::Hex
+            | Kw::Int
+            | Kw::Depends
+            | Kw::Select
+            | Kw::Imply
+            | Kw::DefBool
+            | Kw::DefTristate
+            | Kw::DefInt
+            | Kw::DefHex
+            | Kw::DefString
+            | Kw::Prompt
+            | Kw::Range
+            | Kw::Visible
+            | Kw::Option
+            | Kw::Modules
+            | Kw::Transitional
+            | Kw::Optional
+    )
+}
+
+fn kw_type(k: Kw) -> Type {
+    match k {
+        Kw::Bool => Type::Bool,
+        Kw::Tristate => Type::Tristate,
+        Kw::String => Type::String,
+        Kw::Hex => Type::Hex,
+        _ => Type::Int,
+    }
+}
+
+/// Python's `str.expandtabs()` (8-column stops).
+fn expand_tabs(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut col = 0;
+    for c in s.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
