@@ -67,13 +67,13 @@ pub enum ParseErrorKind {
         found: usize,
     },
     /// A line longer than any valid record.
-    #[error("record longer than any valid record ({max} characters at most)")]
+    #[error("expected at most {max} characters in a record, the line is longer")]
     LineTooLong {
         /// Maximal valid length in characters.
         max: usize,
     },
     /// The byte-count field disagrees with the bytes present.
-    #[error("byte count field says {declared} but the record carries {actual}; fix the count or the payload")]
+    #[error("expected byte count {actual} (the data bytes present), found {declared}; fix the count or the payload")]
     ByteCountMismatch {
         /// What the count field says.
         declared: usize,
@@ -81,7 +81,7 @@ pub enum ParseErrorKind {
         actual: usize,
     },
     /// The checksum does not match.
-    #[error("checksum mismatch: record has 0x{found:02X}, expected 0x{expected:02X}")]
+    #[error("checksum mismatch: expected 0x{expected:02X}, found 0x{found:02X}")]
     ChecksumMismatch {
         /// Checksum in the file.
         found: u8,
@@ -97,7 +97,7 @@ pub enum ParseErrorKind {
         expected: &'static str,
     },
     /// A record of a known type with the wrong payload length.
-    #[error("{record} must carry {expected} data bytes, found {found}")]
+    #[error("expected {expected} data bytes in {record}, found {found}")]
     BadPayloadLength {
         /// Record name.
         record: &'static str,
@@ -115,7 +115,7 @@ pub enum ParseErrorKind {
         len: u64,
     },
     /// An S5/S6 record count that disagrees with the number of data records.
-    #[error("record count says {declared} data records, {counted} were read")]
+    #[error("record count: expected {counted} (the data records read), found {declared}")]
     CountMismatch {
         /// Count in the file.
         declared: u32,

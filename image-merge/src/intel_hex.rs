@@ -24,6 +24,7 @@ use crate::hexdigits;
 use crate::image::MemoryImage;
 use crate::input::{InputData, InputFormat, LocatedStart, ReadError};
 use crate::lines::LineReader;
+use crate::sink::{self, Sink};
 use crate::start::StartAddress;
 
 /// Longest valid record: `:` + 2 * (5 + 255) digits.
@@ -316,16 +317,12 @@ impl WriteOptions {
     }
 }
 
-/// Size of the output buffer handed to the OS per write.
-pub(crate) const OUT_CHUNK: usize = 1 << 20;
-
-struct RecordOut<'a, W: Write> {
-    out: W,
-    buf: Vec<u8>,
+struct RecordOut<'a, 's> {
+    sink: &'s mut Sink,
     eol: &'a [u8],
 }
 
-impl<W: Write> RecordOut<'_, W> {
+impl RecordOut<'_, '_> {
     #[inline]
     fn record(&mut self, rtype: u8, offset: u16, payload: &[u8]) -> io::Result<()> {
         let mut line = [0u8; MAX_RECORD_CHARS + 2];
@@ -347,17 +344,7 @@ impl<W: Write> RecordOut<'_, W> {
         hexdigits::put(&mut line, &mut at, sum.wrapping_neg());
         line[at..at + self.eol.len()].copy_from_slice(self.eol);
         at += self.eol.len();
-        self.buf.extend_from_slice(&line[..at]);
-        if self.buf.len() >= OUT_CHUNK {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.out.flush()
+        self.sink.push(&line[..at])
     }
 }
 
@@ -365,44 +352,44 @@ impl<W: Write> RecordOut<'_, W> {
 ///
 /// The start address, if any, is written as a type 03 or 05 record (as it was read) just
 /// before the EOF record, where objcopy and srec_cat put it.
-pub fn write<W: Write>(image: &MemoryImage, opts: &WriteOptions, out: W) -> io::Result<()> {
-    let mut w = RecordOut {
-        out,
-        buf: Vec::with_capacity(OUT_CHUNK + 1024),
-        eol: opts.line_ending.bytes(),
-    };
-    let every = opts.address_records == AddressRecords::EverySegment;
-    let need = every || image.bounds().is_some_and(|(_, end)| end > 0x1_0000);
-    let reclen = opts.record_length.get();
-    let mut upper: Option<u32> = None;
-    for seg in image.segments() {
-        let mut addr = seg.start();
-        let mut rest = seg.data();
-        let mut first = true;
-        while !rest.is_empty() {
-            let hi = addr >> 16;
-            if need && (upper != Some(hi) || (every && first)) {
-                w.record(4, 0, &(hi as u16).to_be_bytes())?;
-                upper = Some(hi);
+pub fn write<W: Write + Send>(image: &MemoryImage, opts: &WriteOptions, out: W) -> io::Result<()> {
+    sink::pipelined(out, |sink| {
+        let mut w = RecordOut {
+            sink,
+            eol: opts.line_ending.bytes(),
+        };
+        let every = opts.address_records == AddressRecords::EverySegment;
+        let need = every || image.bounds().is_some_and(|(_, end)| end > 0x1_0000);
+        let reclen = opts.record_length.get();
+        let mut upper: Option<u32> = None;
+        for seg in image.segments() {
+            let mut addr = seg.start();
+            let mut rest = seg.data();
+            let mut first = true;
+            while !rest.is_empty() {
+                let hi = addr >> 16;
+                if need && (upper != Some(hi) || (every && first)) {
+                    w.record(4, 0, &(hi as u16).to_be_bytes())?;
+                    upper = Some(hi);
+                }
+                first = false;
+                let to_boundary = 0x1_0000 - (addr & 0xFFFF) as usize;
+                let n = reclen.min(to_boundary).min(rest.len());
+                w.record(0, addr as u16, &rest[..n])?;
+                rest = &rest[n..];
+                addr = addr.wrapping_add(n as u32);
             }
-            first = false;
-            let to_boundary = 0x1_0000 - (addr & 0xFFFF) as usize;
-            let n = reclen.min(to_boundary).min(rest.len());
-            w.record(0, addr as u16, &rest[..n])?;
-            rest = &rest[n..];
-            addr = addr.wrapping_add(n as u32);
         }
-    }
-    match image.start_address() {
-        Some(StartAddress::Segment { cs, ip }) => {
-            let mut p = [0u8; 4];
-            p[..2].copy_from_slice(&cs.to_be_bytes());
-            p[2..].copy_from_slice(&ip.to_be_bytes());
-            w.record(3, 0, &p)?;
+        match image.start_address() {
+            Some(StartAddress::Segment { cs, ip }) => {
+                let mut p = [0u8; 4];
+                p[..2].copy_from_slice(&cs.to_be_bytes());
+                p[2..].copy_from_slice(&ip.to_be_bytes());
+                w.record(3, 0, &p)?;
+            }
+            Some(StartAddress::Linear(a)) => w.record(5, 0, &a.to_be_bytes())?,
+            None => {}
         }
-        Some(StartAddress::Linear(a)) => w.record(5, 0, &a.to_be_bytes())?,
-        None => {}
-    }
-    w.record(1, 0, &[])?;
-    w.finish()
+        w.record(1, 0, &[])
+    })
 }

@@ -53,6 +53,7 @@ pub mod merge;
 pub mod output;
 pub mod overlap;
 pub mod report;
+mod sink;
 pub mod srec;
 pub mod start;
 

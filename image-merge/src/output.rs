@@ -29,7 +29,7 @@ impl Default for OutputFormat {
 }
 
 /// Writes `image` to `out` in `format`.
-pub fn write_to<W: io::Write>(
+pub fn write_to<W: io::Write + Send>(
     image: &MemoryImage,
     format: &OutputFormat,
     out: W,

@@ -17,8 +17,9 @@ use crate::diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKi
 use crate::hexdigits;
 use crate::image::MemoryImage;
 use crate::input::{InputData, InputFormat, LocatedStart, ReadError};
-use crate::intel_hex::{LineEnding, OUT_CHUNK};
+use crate::intel_hex::LineEnding;
 use crate::lines::LineReader;
+use crate::sink::{self, Sink};
 use crate::start::StartAddress;
 
 const MAX_RECORD_CHARS: usize = 2 + 2 * 256;
@@ -234,7 +235,7 @@ impl Default for WriteOptions {
 /// width that fits every address and the start address), an S5/S6 record count when it fits
 /// in 24 bits, and the matching S9/S8/S7 termination record carrying the start address
 /// (0 when there is none).
-pub fn write<W: Write>(image: &MemoryImage, opts: &WriteOptions, mut out: W) -> io::Result<()> {
+pub fn write<W: Write + Send>(image: &MemoryImage, opts: &WriteOptions, out: W) -> io::Result<()> {
     let top = image
         .bounds()
         .map_or(0, |(_, end)| end.saturating_sub(1))
@@ -249,49 +250,44 @@ pub fn write<W: Write>(image: &MemoryImage, opts: &WriteOptions, mut out: W) -> 
     let max_len = 255 - alen - 1;
     let reclen = (opts.record_length.max(1) as usize).min(max_len);
     let eol = opts.line_ending.bytes();
-    let mut buf: Vec<u8> = Vec::with_capacity(OUT_CHUNK + 1024);
-    let mut line = [0u8; MAX_RECORD_CHARS + 2];
-    let mut record = |buf: &mut Vec<u8>, t: u8, alen: usize, addr: u32, payload: &[u8]| {
-        line[0] = b'S';
-        line[1] = b'0' + t;
-        let mut at = 2;
-        let count = (alen + payload.len() + 1) as u8;
-        let mut sum = count;
-        hexdigits::put(&mut line, &mut at, count);
-        for &b in &addr.to_be_bytes()[4 - alen..] {
-            sum = sum.wrapping_add(b);
-            hexdigits::put(&mut line, &mut at, b);
-        }
-        for &b in payload {
-            sum = sum.wrapping_add(b);
-            hexdigits::put(&mut line, &mut at, b);
-        }
-        hexdigits::put(&mut line, &mut at, !sum);
-        line[at..at + eol.len()].copy_from_slice(eol);
-        at += eol.len();
-        buf.extend_from_slice(&line[..at]);
-    };
-    record(&mut buf, 0, 2, 0, &[]);
-    let mut count: u64 = 0;
-    for seg in image.segments() {
-        let mut addr = seg.start();
-        for chunk in seg.data().chunks(reclen) {
-            record(&mut buf, dtype, alen, addr, chunk);
-            addr = addr.wrapping_add(chunk.len() as u32);
-            count += 1;
-            if buf.len() >= OUT_CHUNK {
-                out.write_all(&buf)?;
-                buf.clear();
+    sink::pipelined(out, |sink| {
+        let mut line = [0u8; MAX_RECORD_CHARS + 2];
+        let mut record = |sink: &mut Sink, t: u8, alen: usize, addr: u32, payload: &[u8]| {
+            line[0] = b'S';
+            line[1] = b'0' + t;
+            let mut at = 2;
+            let count = (alen + payload.len() + 1) as u8;
+            let mut sum = count;
+            hexdigits::put(&mut line, &mut at, count);
+            for &b in &addr.to_be_bytes()[4 - alen..] {
+                sum = sum.wrapping_add(b);
+                hexdigits::put(&mut line, &mut at, b);
+            }
+            for &b in payload {
+                sum = sum.wrapping_add(b);
+                hexdigits::put(&mut line, &mut at, b);
+            }
+            hexdigits::put(&mut line, &mut at, !sum);
+            line[at..at + eol.len()].copy_from_slice(eol);
+            at += eol.len();
+            sink.push(&line[..at])
+        };
+        record(sink, 0, 2, 0, &[])?;
+        let mut count: u64 = 0;
+        for seg in image.segments() {
+            let mut addr = seg.start();
+            for chunk in seg.data().chunks(reclen) {
+                record(sink, dtype, alen, addr, chunk)?;
+                addr = addr.wrapping_add(chunk.len() as u32);
+                count += 1;
             }
         }
-    }
-    if count <= 0xFFFF {
-        record(&mut buf, 5, 2, count as u32, &[]);
-    } else if count <= 0xFF_FFFF {
-        record(&mut buf, 6, 3, count as u32, &[]);
-    }
-    let start = image.start_address().map_or(0, |s| s.linear());
-    record(&mut buf, 10 - dtype, alen, start, &[]);
-    out.write_all(&buf)?;
-    out.flush()
+        if count <= 0xFFFF {
+            record(sink, 5, 2, count as u32, &[])?;
+        } else if count <= 0xFF_FFFF {
+            record(sink, 6, 3, count as u32, &[])?;
+        }
+        let start = image.start_address().map_or(0, |s| s.linear());
+        record(sink, 10 - dtype, alen, start, &[])
+    })
 }

@@ -197,7 +197,18 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
         .map_err(|e| bad(&e))?;
     let paths: Vec<PathBuf> = specs.iter().map(|s| s.path.clone()).collect();
     image_merge::output::check_not_input(&cli.output, &paths).map_err(|e| bad(&e))?;
+    let timing = std::env::var_os("HEXMERGE_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let phase = |what: &str| {
+        if timing {
+            eprintln!(
+                "hexmerge: timing: {what} done at {:.3} s",
+                t0.elapsed().as_secs_f64()
+            );
+        }
+    };
     let inputs = read_inputs(&specs).map_err(|e| bad(&e))?;
+    phase("read");
     let opts = MergeOptions {
         overlap: cli.overlap,
         start: cli.start,
@@ -220,6 +231,7 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
             ))
         }
     };
+    phase("merge");
     for w in &merged.warnings {
         warn(cli, w);
     }
@@ -247,6 +259,7 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
     }
     let format = output_format(cli);
     write_file(&merged.image, &format, &cli.output, &paths).map_err(|e| bad(&e))?;
+    phase("write");
     if cli.report == Some(ReportKind::Json) {
         println!(
             "{}",
