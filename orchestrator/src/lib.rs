@@ -1,1 +1,32 @@
-//! Driver of multi-image firmware builds: configure, solve the layout, build, merge.
+//! Driver of multi-image firmware builds: reads an application's `images.toml`,
+//! orders its images, configures and builds each with CMake (in parallel within
+//! one job budget), and lays them out in memory.
+//!
+//! The pipeline is split by concept so that each step can be used and tested on
+//! its own:
+//!
+//! * [`manifest`]: the `images.toml` model, validated with located errors;
+//! * [`vars`]: routing of `-D` definitions to images;
+//! * [`order`]: stable topological ordering with cycle paths;
+//! * [`layout`]: memory layouts as data (static `pm_static.yml` files);
+//! * [`strategy`]: build strategies selected by Kconfig symbols;
+//! * [`plan`]: everything resolved and checked before anything is configured;
+//! * [`cmake`]: configure (with change detection) and build commands;
+//! * [`scheduler`]: parallel execution of image builds along build edges;
+//! * [`progress`]: the live display and the summary table;
+//! * [`domains`]: `domains.yaml`, the flash plan;
+//! * [`pipeline`]: the `build`, `target` and `clean` operations.
+
+pub mod cmake;
+pub mod domains;
+pub mod layout;
+pub mod location;
+pub mod manifest;
+pub mod order;
+pub mod output_file;
+pub mod pipeline;
+pub mod plan;
+pub mod progress;
+pub mod scheduler;
+pub mod strategy;
+pub mod vars;

@@ -1,1 +1,176 @@
-fn main() {}
+//! `multibuild`: the command-line front end of the orchestrator library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use orchestrator::pipeline::{self, BuildOptions};
+use orchestrator::plan::Plan;
+use orchestrator::progress::Mode;
+use orchestrator::vars::Define;
+
+/// Builds multi-image firmware: configures and builds every image of an
+/// application with CMake and lays them out in memory.
+#[derive(Parser)]
+#[command(name = "multibuild", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Configure (when needed) and build every image of APP_DIR.
+    Build {
+        /// Application directory (with images.toml) or the manifest itself.
+        app_dir: PathBuf,
+        /// Build directory.
+        #[arg(short = 'B', long = "build-dir")]
+        build_dir: PathBuf,
+        /// NAME=VALUE for the main image, <image>_NAME=VALUE for one image,
+        /// a shared_vars name for all of them.
+        #[arg(short = 'D', value_name = "NAME=VALUE")]
+        defines: Vec<Define>,
+        /// Job budget shared by all image builds (default: CMAKE_BUILD_PARALLEL_LEVEL or the CPU count).
+        #[arg(short = 'j', long = "jobs")]
+        jobs: Option<usize>,
+        /// Keep building the images that do not depend on a failed one.
+        #[arg(short = 'k', long)]
+        keep_going: bool,
+        /// Make each image's Ninja explain why it rebuilds (`-d explain`).
+        #[arg(long)]
+        explain: bool,
+        /// Print no progress.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Print the resolved plan: images, order, variables, strategies, layout.
+    Plan {
+        /// Application directory (with images.toml) or the manifest itself.
+        app_dir: PathBuf,
+        /// Build directory the plan is for.
+        #[arg(short = 'B', long = "build-dir", default_value = "build")]
+        build_dir: PathBuf,
+        /// As for `build`.
+        #[arg(short = 'D', value_name = "NAME=VALUE")]
+        defines: Vec<Define>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run TARGET of IMAGE in an existing build (e.g. `menuconfig`).
+    Target {
+        /// Build directory.
+        #[arg(short = 'B', long = "build-dir")]
+        build_dir: PathBuf,
+        /// The image.
+        image: String,
+        /// The target.
+        target: String,
+    },
+    /// Clean every image's build outputs and multibuild's own outputs.
+    Clean {
+        /// Build directory.
+        #[arg(short = 'B', long = "build-dir")]
+        build_dir: PathBuf,
+        /// Also remove the images' build directories (their configuration).
+        #[arg(long)]
+        pristine: bool,
+    },
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            app_dir,
+            build_dir,
+            defines,
+            jobs,
+            keep_going,
+            explain,
+            quiet,
+        } => {
+            let plan = match Plan::prepare(&app_dir, &build_dir, &defines, env) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let options = BuildOptions {
+                jobs: jobs
+                    .filter(|&j| j > 0)
+                    .unwrap_or_else(|| BuildOptions::default_jobs(env)),
+                keep_going,
+                explain,
+                mode: if quiet { Mode::Quiet } else { Mode::detect() },
+            };
+            match pipeline::build(&plan, &options) {
+                Ok(report) => {
+                    print!("{}", report.table());
+                    if report.success() {
+                        ExitCode::SUCCESS
+                    } else {
+                        eprint!("{}", report.failures());
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Plan {
+            app_dir,
+            build_dir,
+            defines,
+            json,
+        } => match Plan::prepare(&app_dir, &build_dir, &defines, env) {
+            Ok(plan) => {
+                if json {
+                    println!("{}", plan.to_json());
+                } else {
+                    print!("{}", plan.to_text());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Target {
+            build_dir,
+            image,
+            target,
+        } => match pipeline::run_target(&build_dir, &image, &target) {
+            Ok(status) if status.success() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Clean {
+            build_dir,
+            pristine,
+        } => match pipeline::clean(&build_dir, pristine) {
+            Ok(removed) => {
+                for path in removed {
+                    println!("removed {}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

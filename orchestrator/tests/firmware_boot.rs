@@ -12,7 +12,13 @@ use std::time::Duration;
 
 use common::{boot_hex, example_dir, run, tools_present};
 
-const TOOLS: &[&str] = &["cmake", "ninja", "arm-none-eabi-gcc", "srec_cat", "qemu-system-arm"];
+const TOOLS: &[&str] = &[
+    "cmake",
+    "ninja",
+    "arm-none-eabi-gcc",
+    "srec_cat",
+    "qemu-system-arm",
+];
 
 fn build_image(build: &Path, image: &str, layout: &[(&str, &str)]) -> std::path::PathBuf {
     let dir = build.join(image);

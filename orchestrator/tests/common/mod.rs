@@ -40,7 +40,9 @@ pub fn tools_present(test: &str, tools: &[&str]) -> bool {
 
 /// Runs a command, panicking with its output when it fails.
 pub fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -98,7 +100,11 @@ pub fn boot_hex(hex: &Path, limit: Duration) -> Boot {
         .read_to_string(&mut serial)
         .expect("read qemu output");
     let mut err = String::new();
-    let _ = child.stderr.take().expect("qemu stderr").read_to_string(&mut err);
+    let _ = child
+        .stderr
+        .take()
+        .expect("qemu stderr")
+        .read_to_string(&mut err);
     serial.push_str(&err);
     Boot { status, serial }
 }
