@@ -403,14 +403,16 @@ pub fn tokenize(
                 prev = kind;
                 i = skip_ws(line, end);
             }
-            Err(_) => return Err(LexError {
-                column: i,
-                message: format!(
+            Err(_) => {
+                return Err(LexError {
+                    column: i,
+                    message: format!(
                     "unexpected character '{}': expected a symbol, a quoted string or an operator",
                     line[i..].chars().next().unwrap_or(' ')
                 ),
-                macro_error: false,
-            }),
+                    macro_error: false,
+                })
+            }
         }
     }
     Ok(LineKind::Statement)

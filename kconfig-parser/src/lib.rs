@@ -15,7 +15,9 @@ pub mod expr;
 pub mod glob;
 pub mod lexer;
 pub mod macros;
+pub mod output;
 pub mod parser;
+pub mod printer;
 pub mod symbol;
 
 pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};

@@ -36,7 +36,14 @@ struct TreeArgs {
 #[derive(Subcommand)]
 enum Cmd {
     /// Load the whole tree and report the number of files and entries.
-    Parse(TreeArgs),
+    Parse {
+        #[command(flatten)]
+        tree: TreeArgs,
+        /// Write the distinct real paths of every file read (Zephyr's
+        /// sources.txt), one per line.
+        #[arg(long)]
+        sources_out: Option<PathBuf>,
+    },
 }
 
 fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
@@ -64,7 +71,10 @@ fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Parse(t) => {
+        Cmd::Parse {
+            tree: t,
+            sources_out,
+        } => {
             let opts = match options(&t) {
                 Ok(o) => o,
                 Err(e) => {
@@ -76,6 +86,18 @@ fn main() -> ExitCode {
                 Ok(kc) => {
                     for w in &kc.warnings {
                         eprintln!("{}", w.text);
+                    }
+                    if let Some(out) = sources_out {
+                        let mut text = String::new();
+                        for p in kc.source_paths() {
+                            text.push_str(&p.to_string_lossy());
+                            text.push('\n');
+                        }
+                        if let Err(e) = kconfig_parser::output::write_atomic(&out, text.as_bytes())
+                        {
+                            eprintln!("error: cannot write {}: {e}", out.display());
+                            return ExitCode::FAILURE;
+                        }
                     }
                     println!(
                         "{} files read ({} distinct), {} entries",
