@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{boot_hex, example_dir, run, tools_present};
+use common::{boot_hex, example_dir, run, srec_merge, tools_present};
 
 const TOOLS: &[&str] = &[
     "cmake",
@@ -37,15 +37,6 @@ fn build_image(build: &Path, image: &str, layout: &[(&str, &str)]) -> std::path:
     dir.join("zephyr/zephyr.hex")
 }
 
-fn merge(out: &Path, inputs: &[std::path::PathBuf]) {
-    let mut cmd = Command::new("srec_cat");
-    for input in inputs {
-        cmd.arg(input).arg("-Intel");
-    }
-    cmd.arg("-o").arg(out).arg("-Intel");
-    run(&mut cmd);
-}
-
 #[test]
 fn three_images_at_moved_addresses_boot_in_qemu() {
     if !tools_present("three_images_at_moved_addresses_boot_in_qemu", TOOLS) {
@@ -66,7 +57,7 @@ fn three_images_at_moved_addresses_boot_in_qemu() {
         .collect();
 
     let merged = tmp.path().join("merged.hex");
-    merge(&merged, &hexes);
+    srec_merge(&merged, &hexes);
     let boot = boot_hex(&merged, Duration::from_secs(20));
     assert!(
         boot.serial

@@ -108,3 +108,62 @@ pub fn boot_hex(hex: &Path, limit: Duration) -> Boot {
     serial.push_str(&err);
     Boot { status, serial }
 }
+
+/// Copies the example project into a fresh temporary directory, so a test can
+/// edit its manifest and layout.
+pub fn copy_example() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_dir(&example_dir(), &tmp.path().join("app"));
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The result of one `multibuild` run.
+pub struct Run {
+    /// Exit status code.
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs the `multibuild` binary with `args` and extra environment `env`.
+pub fn multibuild(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_multibuild"));
+    cmd.args(args)
+        .env_remove("VERBOSE")
+        .env_remove("CMAKE_BUILD_PARALLEL_LEVEL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run multibuild");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Combines HEX files with `srec_cat` (the test's own merger; overlapping
+/// inputs make it fail).
+pub fn srec_merge(out: &Path, inputs: &[PathBuf]) {
+    let mut cmd = Command::new("srec_cat");
+    for input in inputs {
+        cmd.arg(input).arg("-Intel");
+    }
+    cmd.arg("-o").arg(out).arg("-Intel");
+    run(&mut cmd);
+}

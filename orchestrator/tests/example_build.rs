@@ -1,0 +1,393 @@
+//! End-to-end tests of `multibuild` on the example project with the real tools:
+//! CMake + Ninja + Debian's arm-none-eabi GCC build the images, QEMU's
+//! mps2-an385 boots the result. Until multibuild merges HEX files itself the
+//! tests combine the images' HEX files with `srec_cat`.
+//!
+//! Each test builds the tiny firmware a few times in one build directory
+//! (about 0.5 s per full build), so the whole file runs in seconds.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{boot_hex, copy_example, example_dir, multibuild, srec_merge, tools_present, Run};
+
+const TOOLS: &[&str] = &[
+    "cmake",
+    "ninja",
+    "arm-none-eabi-gcc",
+    "srec_cat",
+    "qemu-system-arm",
+];
+
+const BOOT_LINE: &str = "BOOT: hello from the bootloader, jumping to app at ";
+const APP_LINE: &str = "APP: hello from the application, VTOR=";
+
+fn build(app: &Path, build_dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "build",
+        app.to_str().unwrap(),
+        "-B",
+        build_dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    multibuild(&args, &[])
+}
+
+fn assert_ok(run: &Run) {
+    assert_eq!(
+        run.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+fn hex(build_dir: &Path, image: &str) -> PathBuf {
+    build_dir.join(image).join("zephyr/zephyr.hex")
+}
+
+/// Merges `hexes`, boots the result and returns the serial output, asserting
+/// a clean semihosting exit.
+fn boot(dir: &Path, hexes: &[PathBuf]) -> String {
+    let merged = dir.join("test-merged.hex");
+    srec_merge(&merged, hexes);
+    let boot = boot_hex(&merged, Duration::from_secs(20));
+    assert_eq!(boot.status, Some(0), "{}", boot.serial);
+    boot.serial
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
+    if !tools_present("example_builds_boots_...", TOOLS) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+
+    let run = build(&app, &b, &["-j", "2"]);
+    assert_ok(&run);
+    assert!(
+        run.stdout.starts_with("image       result  configure"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains(&format!("{}", b.join("logs/app.log").display())));
+    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
+        "{serial}"
+    );
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
+    );
+
+    // The flash plan: bootloader first (flash edge), both build directories.
+    let domains = std::fs::read_to_string(b.join("domains.yaml")).unwrap();
+    assert!(domains.contains("default: app\n"), "{domains}");
+    assert!(
+        domains.ends_with("flash_order:\n- bootloader\n- app\n"),
+        "{domains}"
+    );
+
+    // A second build with unchanged inputs neither configures nor relinks.
+    let elf = b.join("app/zephyr/zephyr.elf");
+    let before = mtime(&elf);
+    let run = build(&app, &b, &[]);
+    assert_ok(&run);
+    assert_eq!(
+        run.stdout.matches("up to date").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(mtime(&elf), before);
+
+    // Moving the application's partition reconfigures and relinks both images
+    // (the bootloader jumps to the new address); --explain shows why.
+    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    let moved = layout.replace(
+        "address: 0x8000\n  size: 0x38000",
+        "address: 0x20000\n  size: 0x20000",
+    );
+    assert_ne!(moved, layout);
+    std::fs::write(app.join("pm_static.yml"), moved).unwrap();
+    let run = build(&app, &b, &["--explain"]);
+    assert_ok(&run);
+    assert!(!run.stdout.contains("up to date"), "{}", run.stdout);
+    let log = std::fs::read_to_string(b.join("logs/app.log")).unwrap();
+    assert!(log.contains("ninja explain"), "{log}");
+    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x00020000\n")),
+        "{serial}"
+    );
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00020000\n")),
+        "{serial}"
+    );
+}
+
+#[test]
+fn third_image_with_a_routed_variable_then_removed_again() {
+    if !tools_present(
+        "third_image_with_a_routed_variable_then_removed_again",
+        TOOLS,
+    ) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+    let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
+    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    std::fs::write(
+        app.join("images.toml"),
+        format!("{manifest}\n[[image]]\nname = \"extra\"\nsource = \"extra\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("pm_static.yml"),
+        format!("{layout}extra:\n  address: 0x40000\n  size: 0x1000\n"),
+    )
+    .unwrap();
+
+    // `-Dextra_EXTRA_MESSAGE=...` reaches image `extra` as EXTRA_MESSAGE;
+    // VERBOSE in the environment reaches every image's build.
+    let b_str = b.to_str().unwrap();
+    let run = multibuild(
+        &[
+            "build",
+            app.to_str().unwrap(),
+            "-B",
+            b_str,
+            "-Dextra_EXTRA_MESSAGE=routed by prefix",
+        ],
+        &[("VERBOSE", "1")],
+    );
+    assert_ok(&run);
+    let log = std::fs::read_to_string(b.join("logs/extra.log")).unwrap();
+    assert!(
+        log.contains("arm-none-eabi-gcc"),
+        "VERBOSE did not reach the build:\n{log}"
+    );
+    let serial = boot(
+        tmp.path(),
+        &[hex(&b, "bootloader"), hex(&b, "app"), hex(&b, "extra")],
+    );
+    assert!(
+        serial.contains("APP: extra image says: routed by prefix\n"),
+        "{serial}"
+    );
+
+    // Without the third image and its partition, the application must not
+    // keep the stale PM_EXTRA_* cache entries (multibuild removes them).
+    std::fs::write(app.join("images.toml"), &manifest).unwrap();
+    std::fs::write(app.join("pm_static.yml"), &layout).unwrap();
+    assert_ok(&build(&app, &b, &[]));
+    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
+    );
+    assert!(!serial.contains("extra"), "{serial}");
+}
+
+#[test]
+fn prebuilt_bootloader_is_used_as_hex() {
+    if !tools_present("prebuilt_bootloader_is_used_as_hex", TOOLS) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    // Build once to obtain a bootloader HEX, then use it as a prebuilt file.
+    let first = tmp.path().join("first");
+    assert_ok(&build(&app, &first, &[]));
+    std::fs::create_dir_all(app.join("prebuilt")).unwrap();
+    std::fs::copy(
+        hex(&first, "bootloader"),
+        app.join("prebuilt/bootloader.hex"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
+    std::fs::write(
+        app.join("images.toml"),
+        manifest.replace(
+            "kind = \"bootloader\"\n",
+            "kind = \"bootloader\"\nstrategy = \"use_hex\"\nhex = \"prebuilt/bootloader.hex\"\n",
+        ),
+    )
+    .unwrap();
+
+    let b = tmp.path().join("build");
+    let run = build(&app, &b, &[]);
+    assert_ok(&run);
+    assert!(
+        run.stdout.contains("bootloader  prebuilt HEX"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !b.join("bootloader").exists(),
+        "a prebuilt image must not be configured"
+    );
+    let serial = boot(
+        tmp.path(),
+        &[app.join("prebuilt/bootloader.hex"), hex(&b, "app")],
+    );
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
+        "{serial}"
+    );
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
+    );
+}
+
+#[test]
+fn failing_image_is_named_with_its_log_and_keep_going_builds_the_rest() {
+    if !tools_present(
+        "failing_image_is_named_...",
+        &["cmake", "ninja", "arm-none-eabi-gcc"],
+    ) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let main_c = app.join("app/main.c");
+    let source = std::fs::read_to_string(&main_c).unwrap();
+    std::fs::write(&main_c, format!("{source}\n#error deliberately broken\n")).unwrap();
+    let b = tmp.path().join("build");
+
+    let run = build(&app, &b, &["-j", "1", "--keep-going"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("bootloader  built"), "{}", run.stdout);
+    assert!(run.stdout.contains("app         FAILED"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: image `app`: build failed; log: {}",
+            b.join("logs/app.log").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("deliberately broken"), "{}", run.stderr);
+    assert!(hex(&b, "bootloader").is_file());
+}
+
+#[test]
+fn plan_errors_come_before_any_configure() {
+    // Needs no tools: nothing may run.
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+    let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
+
+    // use_hex with a missing file.
+    std::fs::write(
+        app.join("images.toml"),
+        manifest.replace(
+            "kind = \"bootloader\"\n",
+            "kind = \"bootloader\"\nstrategy = \"use_hex\"\nhex = \"missing.hex\"\n",
+        ),
+    )
+    .unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("the prebuilt HEX file of image `bootloader` does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert!(!b.exists(), "nothing may be created before the plan holds");
+
+    // skip without a static partition.
+    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    std::fs::write(
+        app.join("images.toml"),
+        format!(
+            "{manifest}\n[[image]]\nname = \"extra\"\nsource = \"extra\"\nstrategy = \"skip\"\n"
+        ),
+    )
+    .unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("image `extra` has no partition `extra`"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        app.join("pm_static.yml"),
+        format!("{layout}extra:\n  address: 0x40000\n  size: 0x1000\n"),
+    )
+    .unwrap();
+    let run = multibuild(&["plan", app.to_str().unwrap(), "--json"], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["images"][2]["strategy"]["strategy"], "skip");
+
+    // A dependency cycle prints its path.
+    std::fs::write(
+        app.join("images.toml"),
+        manifest.replace(
+            "kind = \"bootloader\"\n",
+            "kind = \"bootloader\"\nconfigure = [\"app\"]\n",
+        ),
+    )
+    .unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .starts_with("error: configure dependency cycle: app -> bootloader -> app"),
+        "{}",
+        run.stderr
+    );
+    assert!(!b.exists());
+}
+
+#[test]
+fn plan_shows_routed_variables() {
+    let run = multibuild(
+        &[
+            "plan",
+            example_dir().to_str().unwrap(),
+            "-DCMAKE_BUILD_TYPE=MinSizeRel",
+            "-Dbootloader_GREETING=hi",
+            "-DAPP_ONLY=1",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = &run.stdout;
+    assert!(text.contains("configure order: bootloader, app"), "{text}");
+    let boot = &text[text.find("image bootloader").unwrap()..text.find("image app").unwrap()];
+    assert!(
+        boot.contains("var GREETING=hi (from -Dbootloader_GREETING)"),
+        "{boot}"
+    );
+    assert!(
+        boot.contains("var CMAKE_BUILD_TYPE=MinSizeRel (from shared -D)"),
+        "{boot}"
+    );
+    assert!(!boot.contains("APP_ONLY"), "{boot}");
+    let app = &text[text.find("image app").unwrap()..];
+    assert!(
+        app.contains("var APP_ONLY=1 (from -D (main image))"),
+        "{app}"
+    );
+}
