@@ -1,0 +1,138 @@
+//! Checks the reference tool does not make (spec §6 last row, §7): a layout it would write
+//! silently broken is reported here. Each message names the partitions, their addresses,
+//! the files they came from and the number of bytes involved.
+
+use crate::model::{DomainInput, Strategy};
+use crate::ordering::names_of;
+use crate::solver::{Ctx, Names, Solution};
+use crate::yaml::{hex, Value};
+
+struct Part<'a> {
+    name: &'a str,
+    addr: i128,
+    size: i128,
+    is_static: bool,
+}
+
+/// Every problem of the finished layout (empty when it is sound).
+pub(crate) fn check_layout(sol: &Solution, ctx: &Ctx, statics: &Names, input: &DomainInput) -> Vec<String> {
+    let mut problems: Vec<String> = ctx.collisions.clone();
+    let get = |n: &str| -> Option<(i128, i128)> {
+        let e = sol.partitions.get(n)?.as_map()?;
+        Some((e.get("address")?.as_int()?, e.get("size")?.as_int()?))
+    };
+    for region in &sol.regions {
+        let lo = region.base_address;
+        let hi = region.base_address + region.size;
+        let mut parts: Vec<Part> = Vec::new();
+        for (name, v) in &sol.partitions {
+            let Some(e) = v.as_map() else { continue };
+            if e.get("region").and_then(Value::as_str) != Some(region.name.as_str()) || e.contains_key("span") {
+                continue;
+            }
+            let (Some(addr), Some(size)) = (e.get("address").and_then(Value::as_int), e.get("size").and_then(Value::as_int)) else {
+                continue;
+            };
+            parts.push(Part { name, addr, size, is_static: statics.contains_key(name) });
+        }
+        for p in &parts {
+            if p.size < 0 {
+                let used: i128 = parts.iter().filter(|q| q.size > 0).map(|q| q.size).sum();
+                let mut biggest: Vec<&Part> = parts.iter().filter(|q| q.size > 0 && q.name != p.name).collect();
+                biggest.sort_by_key(|q| -q.size);
+                let rules: Vec<String> = biggest
+                    .iter()
+                    .take(4)
+                    .map(|q| format!("{} needs {}", ctx.origin(q.name), hex(q.size)))
+                    .collect();
+                let what = if region.strategy == Strategy::Complex { "the dynamic partition" } else { "the free-space partition" };
+                problems.push(format!(
+                    "region '{}' is over-subscribed: the partitions need {} bytes, the region has {} ({} short; {what} '{}' would get size {}); largest requirements: {}",
+                    region.name,
+                    hex(used),
+                    hex(region.size),
+                    hex(-p.size),
+                    p.name,
+                    hex(p.size),
+                    rules.join(", ")
+                ));
+            } else if p.size > 0 && (p.addr < lo || p.addr + p.size > hi) {
+                problems.push(format!(
+                    "partition {} ({}-{}) lies outside region '{}' ({}-{}){}",
+                    ctx.origin(p.name),
+                    hex(p.addr),
+                    hex(p.addr + p.size),
+                    region.name,
+                    hex(lo),
+                    hex(hi),
+                    if p.is_static || statics.contains_key(&region.name) {
+                        "; check the static configuration (a stale free-space entry of a simple region pushes new partitions out)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        let mut sorted: Vec<&Part> = parts.iter().filter(|p| p.size > 0).collect();
+        sorted.sort_by_key(|p| (p.addr, p.name));
+        for w in sorted.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if b.addr < a.addr + a.size {
+                problems.push(format!(
+                    "partitions {} ({}-{}) and {} ({}-{}) overlap by {} bytes in region '{}'",
+                    ctx.origin(a.name),
+                    hex(a.addr),
+                    hex(a.addr + a.size),
+                    ctx.origin(b.name),
+                    hex(b.addr),
+                    hex(b.addr + b.size),
+                    hex(a.addr + a.size - b.addr),
+                    region.name
+                ));
+            }
+        }
+    }
+    // Static containers must still cover exactly their members.
+    for (name, _) in statics {
+        let Some(e) = sol.partitions.get(name).and_then(Value::as_map) else { continue };
+        let Some(span) = e.get("span") else { continue };
+        let Some((ca, cs)) = get(name) else { continue };
+        let members = names_of(Some(span));
+        let placed: Vec<(String, i128, i128)> =
+            members.iter().filter_map(|m| get(m).map(|(a, s)| (m.clone(), a, s))).collect();
+        if placed.is_empty() {
+            continue;
+        }
+        let lo = placed.iter().map(|p| p.1).min().unwrap_or(ca);
+        let hi = placed.iter().map(|p| p.1 + p.2).max().unwrap_or(ca + cs);
+        if lo != ca || hi != ca + cs {
+            let region = e.get("region").and_then(Value::as_str).unwrap_or("");
+            let intruders: Vec<String> = sol
+                .partitions
+                .iter()
+                .filter(|(n, v)| {
+                    !members.contains(n)
+                        && v.as_map().is_some_and(|m| {
+                            !m.contains_key("span") && m.get("region").and_then(Value::as_str) == Some(region)
+                        })
+                })
+                .filter_map(|(n, _)| {
+                    let (a, s) = get(n)?;
+                    (s > 0 && a < ca + cs && a + s > ca).then(|| format!("{n} ({}-{})", hex(a), hex(a + s)))
+                })
+                .collect();
+            let member_desc: Vec<String> =
+                placed.iter().map(|(m, a, s)| format!("{m} is {}-{}", hex(*a), hex(a + s))).collect();
+            problems.push(format!(
+                "static container {} ({}-{}) no longer matches its members ({}){}; update the static configuration ({})",
+                ctx.origin(name),
+                hex(ca),
+                hex(ca + cs),
+                member_desc.join(", "),
+                if intruders.is_empty() { String::new() } else { format!(" and overlaps {}", intruders.join(", ")) },
+                input.static_config.as_ref().map_or("pm_static.yml", |f| f.name.as_str())
+            ));
+        }
+    }
+    problems
+}

@@ -1,0 +1,648 @@
+//! The top level of a placement run: merge the inputs, apply the static configuration, order
+//! the regions and solve each one (spec §3.1, §3.2, §3.3).
+//!
+//! Partition entries live in one arena ([`Ctx::store`]) and are referred to by index from the
+//! global map and from each region's map, so that an edit made while solving one region is
+//! visible everywhere, as in the reference tool (its output depends on that sharing).
+
+use crate::error::{Error, Result};
+use crate::model::{DomainInput, Fragment, Options, Region, Strategy};
+use crate::yaml::{self, Map, Value};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
+
+/// Names of partitions mapped to arena indices, in the order the reference's dicts have.
+pub(crate) type Names = IndexMap<String, usize>;
+
+/// Shared state of one run.
+pub(crate) struct Ctx {
+    /// Every partition entry ever created.
+    pub store: Vec<Map>,
+    /// The merged inputs (the reference's global `pm_config`), after static names are removed.
+    pub system: Names,
+    /// Which file each partition came from (for messages).
+    pub origins: HashMap<String, String>,
+    /// Informational messages ("Dropping partition ...").
+    pub log: Vec<String>,
+    /// Entries that silently replaced another one (padding name collisions).
+    pub collisions: Vec<String>,
+}
+
+impl Ctx {
+    pub fn add(&mut self, m: Map) -> usize {
+        self.store.push(m);
+        self.store.len() - 1
+    }
+    pub fn origin(&self, name: &str) -> String {
+        match self.origins.get(name) {
+            Some(f) => format!("'{name}' (from {f})"),
+            None => format!("'{name}'"),
+        }
+    }
+}
+
+/// The outcome of one domain's placement: the content of `partitions.yml` and `regions.yml`.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// Every partition of every region, as written to `partitions.yml` (keys in result order).
+    pub partitions: Map,
+    /// The regions, in solving order.
+    pub regions: Vec<Region>,
+    /// Informational messages, as the reference tool prints them.
+    pub log: Vec<String>,
+    /// Problems accepted because of [`Options::compat`].
+    pub warnings: Vec<String>,
+}
+
+impl Solution {
+    /// `partitions.yml` text (PyYAML style: sorted keys, hex integers).
+    pub fn partitions_yaml(&self) -> String {
+        yaml::dump(&Value::Map(self.partitions.clone()), yaml::IntStyle::Hex)
+    }
+    /// `regions.yml` text.
+    pub fn regions_yaml(&self) -> String {
+        yaml::dump(&regions_value(&self.regions), yaml::IntStyle::Hex)
+    }
+    /// Address of a partition.
+    pub fn address(&self, name: &str) -> Option<i128> {
+        self.partitions.get(name)?.as_map()?.get("address")?.as_int()
+    }
+    /// Size of a partition.
+    pub fn size(&self, name: &str) -> Option<i128> {
+        self.partitions.get(name)?.as_map()?.get("size")?.as_int()
+    }
+}
+
+/// The `regions.yml` mapping of a list of regions.
+pub fn regions_value(regions: &[Region]) -> Value {
+    Value::Map(regions.iter().map(|r| (r.name.clone(), r.to_value())).collect())
+}
+
+/// Parse one fragment into a map of partitions (`None` for an empty document).
+pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>> {
+    let (v, pos) = yaml::load_with_positions(&f.text)
+        .map_err(|source| Error::Yaml { file: f.name.clone(), source })?;
+    match v {
+        Value::Null => Ok(None),
+        Value::Map(m) => {
+            for (k, e) in &m {
+                if !matches!(e, Value::Map(_)) {
+                    return Err(Error::Input {
+                        file: f.name.clone(),
+                        location: pos.get(k).copied(),
+                        message: format!(
+                            "partition '{k}' must be a mapping of properties (size, placement, ...), found a {}",
+                            e.kind()
+                        ),
+                    });
+                }
+            }
+            Ok(Some((m, pos)))
+        }
+        other => Err(Error::Input {
+            file: f.name.clone(),
+            location: Some((1, 1)),
+            message: format!(
+                "expected a mapping of partition names to properties, found a {}",
+                other.kind()
+            ),
+        }),
+    }
+}
+
+/// Check the types of the keys the solver computes with, so that a bad value is reported with
+/// its file and line instead of failing deep inside the solver.
+fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) -> Result<()> {
+    let bad = |message: String| Error::Input { file: file.to_string(), location: pos, message };
+    for key in ["size", "address"] {
+        if let Some(v) = e.get(key) {
+            if v.as_int().is_none() {
+                let hint = match v.as_str() {
+                    Some(s) if s.starts_with("CONFIG_") => format!(
+                        " ('{s}' is not defined in autoconf.h: enable it or give a number)"
+                    ),
+                    _ => String::new(),
+                };
+                return Err(bad(format!(
+                    "'{key}' of partition '{name}' must be an integer, found {}{hint}",
+                    v.py_repr()
+                )));
+            }
+        }
+    }
+    if let Some(Value::Map(p)) = e.get("placement") {
+        if let Some(a) = p.get("align") {
+            match a {
+                Value::Map(am) => {
+                    for (k, v) in am {
+                        if v.as_int().is_none() {
+                            return Err(bad(format!(
+                                "'placement.align.{k}' of partition '{name}' must be an integer, found {}",
+                                v.py_repr()
+                            )));
+                        }
+                        if v.as_int().is_some_and(|i| i <= 0) {
+                            return Err(bad(format!(
+                                "'placement.align.{k}' of partition '{name}' must be positive"
+                            )));
+                        }
+                    }
+                }
+                other => {
+                    return Err(bad(format!(
+                        "'placement.align' of partition '{name}' must be a mapping with 'start' or 'end', found {}",
+                        other.py_repr()
+                    )))
+                }
+            }
+        }
+        if let Some(v) = p.get("align_next") {
+            if v.as_int().is_none_or(|i| i <= 0) {
+                return Err(bad(format!(
+                    "'placement.align_next' of partition '{name}' must be a positive integer, found {}",
+                    v.py_repr()
+                )));
+            }
+        }
+    } else if let Some(p) = e.get("placement") {
+        return Err(bad(format!(
+            "'placement' of partition '{name}' must be a mapping, found {}",
+            p.py_repr()
+        )));
+    }
+    if let Some(r) = e.get("region") {
+        if r.as_str().is_none() {
+            return Err(bad(format!(
+                "'region' of partition '{name}' must be a region name, found {}",
+                r.py_repr()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Merge fragments in order (spec §2.2).
+pub(crate) fn merge_fragments(
+    fragments: &[Fragment],
+) -> Result<(Map, HashMap<String, String>)> {
+    let mut merged = Map::new();
+    let mut origins: HashMap<String, String> = HashMap::new();
+    for f in fragments {
+        let Some((m, pos)) = parse_fragment(f)? else { continue };
+        for (k, v) in m {
+            if let Value::Map(e) = &v {
+                validate_entry(&f.name, pos.get(&k).copied(), &k, e)?;
+            }
+            if let Some(old) = merged.get(&k) {
+                if *old != v {
+                    return Err(Error::Conflict {
+                        first_file: origins.get(&k).cloned().unwrap_or_default(),
+                        first_value: old.py_repr(),
+                        second_file: f.name.clone(),
+                        second_value: v.py_repr(),
+                        name: k,
+                    });
+                }
+                merged.insert(k, v);
+            } else {
+                origins.insert(k.clone(), f.name.clone());
+                merged.insert(k, v);
+            }
+        }
+    }
+    Ok((merged, origins))
+}
+
+fn fix_syntactic_sugar(ctx: &mut Ctx, names: &Names) {
+    for (k, &id) in names {
+        let e = &mut ctx.store[id];
+        if !e.contains_key("region") {
+            let r = if k.ends_with("_sram") { "sram_primary" } else { "flash_primary" };
+            e.insert("region".into(), Value::Str(r.into()));
+        }
+    }
+}
+
+pub(crate) fn region_of(e: &Map) -> &str {
+    e.get("region").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Solve one domain.
+///
+/// ```
+/// use partition_solver::{solve, DomainInput, Fragment, Options, Region, Strategy};
+/// let mut flash = Region::new("flash_primary", 0x10000);
+/// flash.strategy = Strategy::Complex;
+/// let input = DomainInput {
+///     fragments: vec![Fragment::new("pm.yml", "boot: {size: 0x1000, placement: {after: start}}")],
+///     static_config: None,
+///     regions: vec![flash],
+/// };
+/// let sol = solve(&input, &Options::default()).unwrap();
+/// assert_eq!(sol.address("app"), Some(0x1000));
+/// assert_eq!(sol.size("app"), Some(0xf000));
+/// ```
+pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
+    let (merged, origins) = merge_fragments(&input.fragments)?;
+    let mut ctx = Ctx {
+        store: Vec::new(),
+        system: Names::new(),
+        origins,
+        log: Vec::new(),
+        collisions: Vec::new(),
+    };
+    for (k, v) in merged {
+        if let Value::Map(m) = v {
+            let id = ctx.add(m);
+            ctx.system.insert(k, id);
+        }
+    }
+
+    // Static configuration (spec §2.4).
+    let mut statics = Names::new();
+    if let Some(sf) = &input.static_config {
+        if let Some((m, pos)) = parse_fragment(sf)? {
+            for (k, v) in m {
+                if let Value::Map(e) = v {
+                    validate_entry(&sf.name, pos.get(&k).copied(), &k, &e)?;
+                    ctx.origins.entry(k.clone()).or_insert_with(|| sf.name.clone());
+                    let id = ctx.add(e);
+                    statics.insert(k, id);
+                }
+            }
+        }
+        fix_syntactic_sugar(&mut ctx, &statics);
+        for k in statics.keys() {
+            if !k.is_empty() && ctx.system.shift_remove(k).is_some() {
+                ctx.log.push(format!(
+                    "Partition '{k}' is not included in the dynamic resolving since it is statically defined."
+                ));
+            }
+        }
+    }
+    let system = ctx.system.clone();
+    fix_syntactic_sugar(&mut ctx, &system);
+
+    let regions = sort_regions(&ctx, &input.regions)?;
+    let mut result = Names::new();
+    for region in &regions {
+        let part: Names = ctx
+            .system
+            .iter()
+            .filter(|(_, &id)| region_of(&ctx.store[id]).contains(region.name.as_str()))
+            .map(|(k, &id)| (k.clone(), id))
+            .collect();
+        let stat: Names = statics
+            .iter()
+            .filter(|(_, &id)| region_of(&ctx.store[id]).contains(region.name.as_str()))
+            .map(|(k, &id)| (k.clone(), id))
+            .collect();
+        let solved = solve_region(&mut ctx, region, part, &stat).map_err(|message| {
+            Error::Region { region: region.name.clone(), size: region.size, message }
+        })?;
+        for (k, id) in solved {
+            if let Some(&old) = result.get(&k) {
+                // The RAM region's auxiliary `app` container is meant to be replaced.
+                let aux_app = k == "app" && ctx.store[old].contains_key("span");
+                if old != id && !aux_app {
+                    ctx.collisions.push(format!(
+                        "two partitions named '{k}' (regions '{}' and '{}'); the later one would silently replace the earlier one",
+                        region_of(&ctx.store[old]),
+                        region_of(&ctx.store[id])
+                    ));
+                }
+            }
+            result.insert(k, id);
+        }
+    }
+
+    let mut partitions = Map::new();
+    for (k, id) in &result {
+        partitions.insert(k.clone(), Value::Map(ctx.store[*id].clone()));
+    }
+    let mut sol = Solution { partitions, regions, log: ctx.log.clone(), warnings: Vec::new() };
+    let problems = crate::checks::check_layout(&sol, &ctx, &statics, input);
+    if !problems.is_empty() {
+        if opts.compat {
+            sol.warnings = problems;
+        } else {
+            return Err(Error::Layout(problems.join("; ")));
+        }
+    }
+    Ok(sol)
+}
+
+/// Order the regions so that a region whose partitions share size with partitions of
+/// another region comes after it; ties keep the given order (spec §3.1 step 4).
+pub(crate) fn sort_regions(ctx: &Ctx, regions: &[Region]) -> Result<Vec<Region>> {
+    fn key(ctx: &Ctx, region: &str, used: &mut Vec<String>, depth: usize) -> Result<usize> {
+        if used.iter().any(|u| u == region) || depth > 10_000 {
+            return Err(Error::Regions(format!(
+                "Found 'share_size' loop between the following regions: {}",
+                used.join(", ")
+            )));
+        }
+        used.push(region.to_string());
+        let mut k = 1;
+        for (name, &id) in &ctx.system {
+            let e = &ctx.store[id];
+            if region_of(e) != region {
+                continue;
+            }
+            let Some(ss) = e.get("share_size") else { continue };
+            let candidates: Vec<&str> = match ss {
+                Value::Str(s) => vec![s.as_str()],
+                Value::Seq(items) => items.iter().filter_map(Value::as_str).collect(),
+                Value::Map(m) => m
+                    .get("one_of")
+                    .and_then(Value::as_seq)
+                    .map(|s| s.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            for c in candidates {
+                if c == name {
+                    continue;
+                }
+                if let Some(&cid) = ctx.system.get(c) {
+                    let other = region_of(&ctx.store[cid]);
+                    if other != region {
+                        let mut u = used.clone();
+                        k = k.max(1 + key(ctx, other, &mut u, depth + 1)?);
+                    }
+                }
+            }
+        }
+        Ok(k)
+    }
+    let mut keyed = Vec::new();
+    for r in regions {
+        keyed.push((key(ctx, &r.name, &mut Vec::new(), 0)?, r.clone()));
+    }
+    keyed.sort_by_key(|(k, _)| *k);
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+}
+
+type RResult<T> = std::result::Result<T, String>;
+
+fn solve_region(ctx: &mut Ctx, region: &Region, mut reqs: Names, statics: &Names) -> RResult<Names> {
+    match region.strategy {
+        Strategy::StartToEnd | Strategy::EndToStart => {
+            solve_simple(ctx, region, &mut reqs, statics)?;
+        }
+        Strategy::Complex => {
+            let dp = region.dynamic_partition.clone().unwrap_or_else(|| "app".into());
+            if dp != "app" {
+                for &id in reqs.values() {
+                    replace_app(&mut ctx.store[id], &dp);
+                }
+                let mut app = Map::new();
+                app.insert("span".into(), Value::Seq(vec![Value::Str(dp.clone())]));
+                app.insert("region".into(), Value::Str(region.name.clone()));
+                let id = ctx.add(app);
+                reqs.insert("app".into(), id);
+            }
+            let mut dpe = Map::new();
+            dpe.insert("region".into(), Value::Str(region.name.clone()));
+            let id = ctx.add(dpe);
+            reqs.insert(dp.clone(), id);
+            solve_complex(ctx, region, &dp, &mut reqs, statics)?;
+        }
+    }
+    for (name, &id) in &reqs {
+        let e = &mut ctx.store[id];
+        let (Some(a), Some(s)) = (
+            e.get("address").and_then(Value::as_int),
+            e.get("size").and_then(Value::as_int),
+        ) else {
+            return Err(format!(
+                "partition '{name}' has no {}; static partitions need 'address' and 'size'",
+                if e.contains_key("address") { "size" } else { "address" }
+            ));
+        };
+        e.insert("end_address".into(), Value::Int(a + s));
+    }
+    Ok(reqs)
+}
+
+fn replace_app(e: &mut Map, dp: &str) {
+    for (_, v) in e.iter_mut() {
+        match v {
+            Value::Map(m) => replace_app(m, dp),
+            Value::Seq(items) if items.iter().any(|i| i.as_str() == Some("app")) => {
+                for i in items.iter_mut() {
+                    if i.as_str() == Some("app") {
+                        *i = Value::Str(dp.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Gaps between statically placed partitions: `(start, end)` pairs, as the reference computes
+/// them (set difference of end points and start points).
+pub(crate) fn gaps(first: i128, last: i128, parts: &[(i128, i128)]) -> Vec<(i128, i128)> {
+    let starts: HashSet<i128> =
+        std::iter::once(last).chain(parts.iter().map(|&(a, _)| a)).collect();
+    let ends: HashSet<i128> =
+        std::iter::once(first).chain(parts.iter().map(|&(a, s)| a + s)).collect();
+    let mut gs: Vec<i128> = ends.difference(&starts).copied().collect();
+    let mut ge: Vec<i128> = starts.difference(&ends).copied().collect();
+    gs.sort_unstable();
+    ge.sort_unstable();
+    gs.into_iter().zip(ge).collect()
+}
+
+fn fmt_gaps(g: &[(i128, i128)]) -> String {
+    g.iter().map(|(a, b)| format!("0x{a:x}-0x{b:x}")).collect::<Vec<_>>().join(" ")
+}
+
+fn int_of(e: &Map, k: &str) -> Option<i128> {
+    e.get(k).and_then(Value::as_int)
+}
+
+fn solve_simple(ctx: &mut Ctx, region: &Region, reqs: &mut Names, statics: &Names) -> RResult<()> {
+    crate::sizes::set_shared_size(ctx, reqs, region.size, None)?;
+    let start = region.base_address;
+    let size = region.size;
+    let mut reserved = 0;
+    if !statics.is_empty() {
+        let parts: Vec<(i128, i128)> = statics
+            .values()
+            .filter_map(|&id| {
+                let e = &ctx.store[id];
+                Some((int_of(e, "address")?, int_of(e, "size")?))
+            })
+            .collect();
+        let g = gaps(start, start + size, &parts);
+        if !g.is_empty() {
+            let correct = match region.strategy {
+                Strategy::StartToEnd => g[0].1 == start + size,
+                _ => g[0].0 == start,
+            };
+            if g.len() != 1 {
+                return Err(format!(
+                    "Incorrect amount of gaps found in static configuration for region '{}'. There must be exactly one gap in the static configuration to support placing the non-statically-defined partitions. Gaps found ({}):{} The most common solution to this problem is to re-order the defined static partitions so that only one gap remains.",
+                    region.name,
+                    g.len(),
+                    fmt_gaps(&g)
+                ));
+            } else if !correct {
+                return Err(format!(
+                    "Statically defined partitions are not packed at {} of region '{}'.",
+                    if region.strategy == Strategy::StartToEnd { "start" } else { "end" },
+                    region.name
+                ));
+            }
+        }
+        reserved = statics
+            .values()
+            .filter(|&&id| region_of(&ctx.store[id]) == region.name)
+            .filter_map(|&id| int_of(&ctx.store[id], "size"))
+            .sum();
+        for (k, &id) in statics {
+            reqs.insert(k.clone(), id);
+        }
+    }
+    let end_to_start = region.strategy == Strategy::EndToStart;
+    let mut address = if end_to_start { start + size - reserved } else { start + reserved };
+    let names: Vec<(String, usize)> = reqs
+        .iter()
+        .filter(|(_, &id)| !ctx.store[id].contains_key("address"))
+        .map(|(k, &id)| (k.clone(), id))
+        .collect();
+    for (name, id) in names {
+        let Some(psize) = int_of(&ctx.store[id], "size") else {
+            return Err(format!(
+                "partition {} in region '{}' has no size (give 'size' or a 'share_size' that exists)",
+                ctx.origin(&name),
+                region.name
+            ));
+        };
+        if end_to_start {
+            address -= psize;
+        }
+        let e = &mut ctx.store[id];
+        e.insert("address".into(), Value::Int(address));
+        if !end_to_start {
+            address += psize;
+        }
+        if !region.device.is_empty() {
+            e.insert("device".into(), Value::Str(region.device.clone()));
+        }
+    }
+    if !statics.contains_key(&region.name) {
+        if reqs.contains_key(&region.name) {
+            return Err(format!(
+                "Found partition named {}, this is the name of a region, and is a reserved name (rename the partition {})",
+                region.name,
+                ctx.origin(&region.name)
+            ));
+        }
+        let mut free = Map::new();
+        free.insert("region".into(), Value::Str(region.name.clone()));
+        let (a, s) = if end_to_start {
+            (start, address - start)
+        } else {
+            (address, start + size - address)
+        };
+        free.insert("address".into(), Value::Int(a));
+        free.insert("size".into(), Value::Int(s));
+        let id = ctx.add(free);
+        reqs.insert(region.name.clone(), id);
+    }
+    Ok(())
+}
+
+fn solve_complex(
+    ctx: &mut Ctx,
+    region: &Region,
+    dp: &str,
+    reqs: &mut Names,
+    statics: &Names,
+) -> RResult<()> {
+    let mut start = region.base_address;
+    let mut free = region.size;
+    if !statics.is_empty() {
+        let parts: Vec<(i128, i128)> = statics
+            .iter()
+            .filter(|(k, &id)| k.as_str() != dp && !ctx.store[id].contains_key("span"))
+            .filter_map(|(_, &id)| {
+                let e = &ctx.store[id];
+                Some((int_of(e, "address")?, int_of(e, "size")?))
+            })
+            .collect();
+        let g = gaps(start, start + free, &parts);
+        if g.len() != 1 {
+            return Err(format!(
+                "Incorrect amount of gaps found in static configuration. There must be exactly one gap in the static configuration to support placing the dynamic partitions (such as 'app'). Gaps found ({}):{} The most common solution to this problem is to fill the smallest of these gaps with statically defined partition(s) until there is only one gap left. Alternatively re-order the already defined static partitions so that only one gap remains.",
+                g.len(),
+                fmt_gaps(&g)
+            ));
+        }
+        start = g[0].0;
+        free = g[0].1 - g[0].0;
+        if reqs.len() == 1 {
+            for (k, &id) in statics {
+                reqs.insert(k.clone(), id);
+            }
+            let e = &mut ctx.store[reqs[dp]];
+            e.insert("address".into(), Value::Int(start));
+            e.insert("size".into(), Value::Int(free));
+            return Ok(());
+        }
+    }
+    let (solution, subs) = crate::ordering::resolve(ctx, reqs, dp)?;
+    crate::sizes::set_addresses_and_align(ctx, reqs, &subs, solution, free, dp, start)?;
+    // Containers cover their members, padding between them included (spec §3.8).
+    for (name, &id) in &subs {
+        let span: Vec<String> = ctx.store[id]
+            .get("orig_span")
+            .and_then(Value::as_seq)
+            .map(|s| s.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        let mut lo = i128::MAX;
+        let mut hi = i128::MIN;
+        for m in &span {
+            let Some(&mid) = reqs.get(m) else {
+                return Err(format!("member '{m}' of container '{name}' was not placed"));
+            };
+            let e = &ctx.store[mid];
+            let (Some(a), Some(s)) = (int_of(e, "address"), int_of(e, "size")) else {
+                return Err(format!(
+                    "member {} of container '{name}' was not placed: give it a 'placement' with 'before' or 'after'",
+                    ctx.origin(m)
+                ));
+            };
+            lo = lo.min(a);
+            hi = hi.max(a + s);
+        }
+        if span.is_empty() || hi - lo == 0 {
+            return Err(format!("No compatible parent partition found for {name}"));
+        }
+        let e = &mut ctx.store[id];
+        let span_v = e.get("orig_span").cloned().unwrap_or(Value::Seq(Vec::new()));
+        e.insert("span".into(), span_v);
+        e.insert("size".into(), Value::Int(hi - lo));
+        e.insert("address".into(), Value::Int(lo));
+        reqs.insert(name.clone(), id);
+    }
+    for (k, &id) in statics {
+        if k != dp {
+            if let Some(&old) = reqs.get(k) {
+                if old != id {
+                    ctx.collisions.push(format!(
+                        "the static partition '{k}' from the static configuration replaces the generated partition '{k}' ({:#x}-{:#x}); rename or remove the stale entry in pm_static.yml",
+                        int_of(&ctx.store[old], "address").unwrap_or(0),
+                        int_of(&ctx.store[old], "address").unwrap_or(0)
+                            + int_of(&ctx.store[old], "size").unwrap_or(0)
+                    ));
+                }
+            }
+            reqs.insert(k.clone(), id);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,606 @@
+//! YAML 1.1 values as PyYAML's `safe_load` sees them, and a `dump` in PyYAML's style.
+//!
+//! The Partition Manager reads and writes YAML through PyYAML, whose implicit typing follows
+//! YAML 1.1: `0x1000` and `0b101` are integers, `017` is octal, `08` is a string, `1:20` is
+//! sexagesimal 80, `yes`/`off` are booleans. A YAML 1.2 library resolves these differently, so
+//! this module takes the raw scalar events of `yaml-rust2` and resolves plain scalars itself.
+//! The emitter writes block style with keys sorted and integers in hex, as
+//! `partition_manager.py` does, so that its files are interchangeable with the reference.
+
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// An ordered map with string keys (non-string scalar keys are converted to their text).
+pub type Map = IndexMap<String, Value>;
+
+/// One YAML value. Integers are `i128` so that sums of many 64-bit values cannot overflow.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// `~`, `null` or an empty scalar.
+    Null,
+    /// YAML 1.1 booleans (`true`, `yes`, `on`, ...).
+    Bool(bool),
+    /// Any YAML 1.1 integer form.
+    Int(i128),
+    /// A float (kept only so that such input round-trips; the solver rejects it).
+    Float(f64),
+    /// Any other scalar.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Value>),
+    /// A mapping, in document order.
+    Map(Map),
+}
+
+impl PartialEq for Value {
+    /// Python equality: mappings compare regardless of order, `True == 1`, `1 == 1.0`.
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => true,
+            (Str(a), Str(b)) => a == b,
+            (Seq(a), Seq(b)) => a == b,
+            (Map(a), Map(b)) => a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)),
+            (Float(a), Float(b)) => a == b,
+            (Float(a), b) | (b, Float(a)) => b.as_number().is_some_and(|n| n as f64 == *a),
+            (a, b) => match (a.as_number(), b.as_number()) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            },
+        }
+    }
+}
+
+impl Value {
+    fn as_number(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i128::from(*b)),
+            _ => None,
+        }
+    }
+    /// The integer, if this is one (booleans are not integers here).
+    pub fn as_int(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The mapping, if this is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// The mapping, mutably.
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// The sequence, if this is one.
+    pub fn as_seq(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The sequence, mutably.
+    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match self {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// Python's `str()` of the value (used for `EXTRA_PARAM` values and messages).
+    pub fn py_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            other => other.py_repr(),
+        }
+    }
+    /// Python's `repr()` of the value.
+    pub fn py_repr(&self) -> String {
+        match self {
+            Value::Null => "None".into(),
+            Value::Bool(true) => "True".into(),
+            Value::Bool(false) => "False".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format!("{f:?}"),
+            Value::Str(s) => format!("'{s}'"),
+            Value::Seq(items) => {
+                let inner: Vec<String> = items.iter().map(Value::py_repr).collect();
+                format!("[{}]", inner.join(", "))
+            }
+            Value::Map(m) => {
+                let inner: Vec<String> =
+                    m.iter().map(|(k, v)| format!("'{k}': {}", v.py_repr())).collect();
+                format!("{{{}}}", inner.join(", "))
+            }
+        }
+    }
+    /// A short name of the value's type for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "mapping",
+        }
+    }
+}
+
+/// A YAML syntax error with its position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct YamlError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Where each top-level key of a document starts (1-based line and column).
+pub type KeyPositions = HashMap<String, (usize, usize)>;
+
+struct Builder {
+    stack: Vec<(Frame, usize)>,
+    anchors: HashMap<usize, Value>,
+    root: Option<Value>,
+    docs: usize,
+    key_positions: KeyPositions,
+    error: Option<YamlError>,
+}
+
+enum Frame {
+    Seq(Vec<Value>),
+    Map(Map, Option<String>, Option<Marker>),
+}
+
+impl Builder {
+    fn push_value(&mut self, v: Value, anchor: usize, mark: Marker) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, v.clone());
+        }
+        let depth = self.stack.len();
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(v);
+                }
+            }
+            Some((Frame::Seq(items), _)) => items.push(v),
+            Some((Frame::Map(map, key, key_mark), _)) => match key.take() {
+                None => {
+                    let k = match v {
+                        Value::Str(s) => s,
+                        Value::Null => "None".to_string(),
+                        other => other.py_str(),
+                    };
+                    *key = Some(k);
+                    *key_mark = Some(mark);
+                }
+                Some(k) => {
+                    if depth == 1 {
+                        if let Some(m) = key_mark.take() {
+                            self.key_positions.insert(k.clone(), (m.line(), m.col() + 1));
+                        }
+                    }
+                    map.insert(k, v);
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match ev {
+            Event::DocumentStart => {
+                self.docs += 1;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let v = resolve_scalar(&text, style, tag.as_ref());
+                self.push_value(v, anchor, mark);
+            }
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                Some(v) => self.push_value(v, 0, mark),
+                None => {
+                    self.error = Some(YamlError {
+                        line: mark.line(),
+                        column: mark.col() + 1,
+                        message: "alias to an unknown anchor".into(),
+                    })
+                }
+            },
+            Event::SequenceStart(anchor, _) => self.stack.push((Frame::Seq(Vec::new()), anchor)),
+            Event::MappingStart(anchor, _) => {
+                self.stack.push((Frame::Map(Map::new(), None, None), anchor))
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((frame, anchor)) = self.stack.pop() {
+                    let v = match frame {
+                        Frame::Seq(items) => Value::Seq(items),
+                        Frame::Map(map, _, _) => Value::Map(map),
+                    };
+                    self.push_value(v, anchor, mark);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_tag(tag: Option<&Tag>, suffix: &str) -> bool {
+    tag.is_some_and(|t| t.suffix == suffix || t.suffix.ends_with(&format!(":{suffix}")))
+}
+
+/// Resolve one scalar the way PyYAML's `SafeLoader` does (YAML 1.1 implicit types).
+pub fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Value {
+    if style != TScalarStyle::Plain || is_tag(tag, "str") {
+        return Value::Str(text.to_string());
+    }
+    if is_tag(tag, "int") {
+        if let Some(i) = parse_yaml11_int(text) {
+            return Value::Int(i);
+        }
+    }
+    resolve_plain(text)
+}
+
+/// Resolve an unquoted scalar by YAML 1.1 rules.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true)
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false)
+        }
+        _ => {}
+    }
+    if let Some(i) = parse_yaml11_int(text) {
+        return Value::Int(i);
+    }
+    if let Some(f) = parse_yaml11_float(text) {
+        return Value::Float(f);
+    }
+    Value::Str(text.to_string())
+}
+
+/// Parse a YAML 1.1 integer (`0x1f`, `0b101`, `017` octal, `1_000`, `1:20` sexagesimal).
+pub fn parse_yaml11_int(text: &str) -> Option<i128> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let all = |s: &str, f: fn(char) -> bool| !s.is_empty() && s.chars().all(|c| f(c) || c == '_');
+    let value: i128 = if let Some(bin) = body.strip_prefix("0b") {
+        if !all(bin, |c| c == '0' || c == '1') {
+            return None;
+        }
+        radix(bin, 2)?
+    } else if let Some(hex) = body.strip_prefix("0x") {
+        if !all(hex, |c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        radix(hex, 16)?
+    } else if body == "0" {
+        0
+    } else if let Some(oct) = body.strip_prefix('0') {
+        if !all(oct, |c| ('0'..='7').contains(&c)) {
+            return None;
+        }
+        radix(oct, 8)?
+    } else if body.contains(':') {
+        // [1-9][0-9_]*(:[0-5]?[0-9])+
+        let mut parts = body.split(':');
+        let first = parts.next()?;
+        if !first.starts_with(|c: char| ('1'..='9').contains(&c))
+            || !all(first, |c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let mut acc = radix(first, 10)?;
+        for p in parts {
+            let ok = match p.as_bytes() {
+                [d] => d.is_ascii_digit(),
+                [a, b] => (b'0'..=b'5').contains(a) && b.is_ascii_digit(),
+                _ => false,
+            };
+            if !ok {
+                return None;
+            }
+            acc = acc.checked_mul(60)?.checked_add(p.parse::<i128>().ok()?)?;
+        }
+        acc
+    } else {
+        if !body.starts_with(|c: char| ('1'..='9').contains(&c)) || !all(body, |c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        radix(body, 10)?
+    };
+    Some(if neg { -value } else { value })
+}
+
+fn radix(digits: &str, base: u32) -> Option<i128> {
+    let cleaned: String = digits.chars().filter(|&c| c != '_').collect();
+    if cleaned.is_empty() {
+        return Some(0);
+    }
+    if cleaned.len() > 36 {
+        return None;
+    }
+    i128::from_str_radix(&cleaned, base).ok()
+}
+
+fn parse_yaml11_float(text: &str) -> Option<f64> {
+    let body = text.trim_start_matches(['-', '+']);
+    match body {
+        ".inf" | ".Inf" | ".INF" => {
+            return Some(if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY })
+        }
+        ".nan" | ".NaN" | ".NAN" if body.len() == text.len() => return Some(f64::NAN),
+        _ => {}
+    }
+    // [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let dot = mantissa.find('.')?;
+    let (int_part, frac) = (&mantissa[..dot], &mantissa[dot + 1..]);
+    let ok_int = int_part.is_empty()
+        || (int_part.starts_with(|c: char| c.is_ascii_digit())
+            && int_part.chars().all(|c| c.is_ascii_digit() || c == '_'));
+    let ok_frac = frac.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !ok_int || !ok_frac || (int_part.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    if let Some(e) = exp {
+        let digits = e.strip_prefix(['-', '+'])?;
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
+    cleaned.parse().ok()
+}
+
+/// Parse a YAML document. An empty document gives `Value::Null`.
+pub fn load(text: &str) -> Result<Value, YamlError> {
+    load_with_positions(text).map(|(v, _)| v)
+}
+
+/// Parse a YAML document and report where each top-level key starts.
+pub fn load_with_positions(text: &str) -> Result<(Value, KeyPositions), YamlError> {
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        docs: 0,
+        key_positions: HashMap::new(),
+        error: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, false).map_err(|e| YamlError {
+        line: e.marker().line(),
+        column: e.marker().col() + 1,
+        message: e.info().to_string(),
+    })?;
+    if let Some(e) = builder.error {
+        return Err(e);
+    }
+    let _ = builder.docs;
+    Ok((builder.root.unwrap_or(Value::Null), builder.key_positions))
+}
+
+/// Python's `hex()`: `0x1f`, `-0x20`.
+pub fn hex(i: i128) -> String {
+    if i < 0 {
+        format!("-0x{:x}", -i)
+    } else {
+        format!("0x{i:x}")
+    }
+}
+
+/// How a value should be dumped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntStyle {
+    /// `0x1000`, as `partition_manager.py` writes.
+    Hex,
+    /// `4096`, as PyYAML writes by default (the failure report).
+    Decimal,
+}
+
+/// Dump a value in PyYAML's block style with sorted keys. `span`/`orig_span` lists that are
+/// equal within one mapping are written once with an anchor and once as an alias, as the
+/// reference tool's output has them.
+pub fn dump(value: &Value, ints: IntStyle) -> String {
+    let mut out = String::new();
+    let mut anchors = 0usize;
+    match value {
+        Value::Map(m) if !m.is_empty() => dump_map(m, 0, ints, &mut out, &mut anchors),
+        Value::Seq(s) if !s.is_empty() => dump_seq(s, 0, ints, &mut out, &mut anchors),
+        other => {
+            out.push_str(&scalar_text(other, ints));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn dump_map(m: &Map, indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort();
+    let share = matches!((m.get("span"), m.get("orig_span")), (Some(a @ Value::Seq(s)), Some(b)) if a == b && !s.is_empty());
+    let mut alias: Option<usize> = None;
+    for k in keys {
+        let v = &m[k];
+        let pad = " ".repeat(indent);
+        let key = scalar_text(&Value::Str(k.clone()), ints);
+        if share && (k == "orig_span" || k == "span") {
+            match alias {
+                None => {
+                    *anchors += 1;
+                    alias = Some(*anchors);
+                    let _ = writeln!(out, "{pad}{key}: &id{:03}", *anchors);
+                    if let Value::Seq(s) = v {
+                        dump_seq(s, indent, ints, out, anchors);
+                    }
+                }
+                Some(id) => {
+                    let _ = writeln!(out, "{pad}{key}: *id{id:03}");
+                }
+            }
+            continue;
+        }
+        match v {
+            Value::Map(inner) if !inner.is_empty() => {
+                let _ = writeln!(out, "{pad}{key}:");
+                dump_map(inner, indent + 2, ints, out, anchors);
+            }
+            Value::Seq(inner) if !inner.is_empty() => {
+                let _ = writeln!(out, "{pad}{key}:");
+                dump_seq(inner, indent, ints, out, anchors);
+            }
+            other => {
+                let _ = writeln!(out, "{pad}{key}: {}", scalar_text(other, ints));
+            }
+        }
+    }
+}
+
+fn dump_seq(s: &[Value], indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
+    let pad = " ".repeat(indent);
+    for v in s {
+        match v {
+            Value::Map(inner) if !inner.is_empty() => {
+                // First key on the dash line, the rest indented under it.
+                let mut sub = String::new();
+                dump_map(inner, indent + 2, ints, &mut sub, anchors);
+                let trimmed = sub.trim_start_matches(' ');
+                let _ = write!(out, "{pad}- {trimmed}");
+            }
+            Value::Seq(inner) if !inner.is_empty() => {
+                let _ = writeln!(out, "{pad}-");
+                dump_seq(inner, indent + 2, ints, out, anchors);
+            }
+            other => {
+                let _ = writeln!(out, "{pad}- {}", scalar_text(other, ints));
+            }
+        }
+    }
+}
+
+fn scalar_text(v: &Value, ints: IntStyle) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => if *b { "true" } else { "false" }.into(),
+        Value::Int(i) => match ints {
+            IntStyle::Hex => hex(*i),
+            IntStyle::Decimal => i.to_string(),
+        },
+        Value::Float(f) => {
+            if f.is_nan() {
+                ".nan".into()
+            } else if f.is_infinite() {
+                if *f > 0.0 { ".inf" } else { "-.inf" }.into()
+            } else {
+                format!("{f:?}")
+            }
+        }
+        Value::Str(s) => quote_if_needed(s),
+        Value::Seq(_) => "[]".into(),
+        Value::Map(_) => "{}".into(),
+    }
+}
+
+fn quote_if_needed(s: &str) -> String {
+    let plain_ok = !s.is_empty()
+        && matches!(resolve_plain(s), Value::Str(_))
+        && !s.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`', ' ',
+        ])
+        && !s.ends_with([' ', ':'])
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.chars().any(|c| c.is_control());
+    if plain_ok {
+        s.to_string()
+    } else if s.chars().any(|c| c.is_control()) {
+        let mut q = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\n' => q.push_str("\\n"),
+                '\t' => q.push_str("\\t"),
+                c if c.is_control() => {
+                    let _ = write!(q, "\\x{:02x}", c as u32);
+                }
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        q
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml11_integers() {
+        assert_eq!(parse_yaml11_int("0x1000"), Some(4096));
+        assert_eq!(parse_yaml11_int("017"), Some(15));
+        assert_eq!(parse_yaml11_int("08"), None);
+        assert_eq!(parse_yaml11_int("0o17"), None);
+        assert_eq!(parse_yaml11_int("0b101"), Some(5));
+        assert_eq!(parse_yaml11_int("1_000"), Some(1000));
+        assert_eq!(parse_yaml11_int("0x_10"), Some(16));
+        assert_eq!(parse_yaml11_int("1:20"), Some(80));
+        assert_eq!(parse_yaml11_int("-0x20"), Some(-32));
+        assert_eq!(resolve_plain("yes"), Value::Bool(true));
+        assert_eq!(resolve_plain("08"), Value::Str("08".into()));
+    }
+
+    #[test]
+    fn round_trip() {
+        let text = "b:\n  span: &id001\n  - x\n  orig_span: *id001\na: {size: 0x10, name: '0x10'}\n";
+        let v = load(text).unwrap();
+        let dumped = dump(&v, IntStyle::Hex);
+        assert_eq!(load(&dumped).unwrap(), v);
+        assert!(dumped.contains("orig_span: &id001"));
+    }
+}
