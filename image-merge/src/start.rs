@@ -3,8 +3,7 @@
 use std::fmt;
 
 /// An execution start address as the input formats carry it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StartAddress {
     /// Intel HEX type 03: 8086 CS:IP.
     Segment {
@@ -25,6 +24,25 @@ impl StartAddress {
             StartAddress::Segment { cs, ip } => ((cs as u32) << 4).wrapping_add(ip as u32),
             StartAddress::Linear(a) => a,
         }
+    }
+}
+
+impl serde::Serialize for StartAddress {
+    /// `{"kind": "segment", "cs": .., "ip": .., "linear": ..}` or
+    /// `{"kind": "linear", "linear": ..}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match *self {
+            StartAddress::Segment { cs, ip } => {
+                m.serialize_entry("kind", "segment")?;
+                m.serialize_entry("cs", &cs)?;
+                m.serialize_entry("ip", &ip)?;
+            }
+            StartAddress::Linear(_) => m.serialize_entry("kind", "linear")?,
+        }
+        m.serialize_entry("linear", &self.linear())?;
+        m.end()
     }
 }
 

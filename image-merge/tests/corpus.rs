@@ -389,3 +389,96 @@ fn overlap_reports_name_both_files_and_the_ranges() {
         assert_eq!(r.status.success(), identical, "{}", text(&r));
     }
 }
+
+#[test]
+fn binary_output_equals_intelhex_tofile() {
+    let Some(dir) = suite() else {
+        return skip("/usr/bin/python3");
+    };
+    if !have_intelhex() {
+        return skip("python3-intelhex");
+    }
+    let work = tempfile::tempdir().unwrap();
+    for case in ["small", "start_conflict"] {
+        let inputs = case_inputs(dir, case);
+        let ours = work.path().join(format!("{case}.bin"));
+        let theirs = work.path().join(format!("{case}.ref.bin"));
+        let a = hexmerge(&[], &inputs, &ours);
+        assert!(a.status.success(), "{}", text(&a));
+        let b = Command::new(python())
+            .arg(corpus().join("intelhex_merge.py"))
+            .arg("--output-bin")
+            .arg("-o")
+            .arg(&theirs)
+            .args(&inputs)
+            .output()
+            .unwrap();
+        assert!(b.status.success(), "{}", text(&b));
+        assert!(
+            std::fs::read(&ours).unwrap() == std::fs::read(&theirs).unwrap(),
+            "{case}: binary output differs from intelhex tofile()"
+        );
+    }
+}
+
+#[test]
+fn s_records_agree_with_srec_cat_both_ways() {
+    let Some(dir) = suite() else {
+        return skip("/usr/bin/python3");
+    };
+    if !have_srec_cat() {
+        return skip("srecord (srec_cat)");
+    }
+    let work = tempfile::tempdir().unwrap();
+    let w = |n: &str| work.path().join(n);
+    for case in ["small", "start_mixed"] {
+        let inputs = case_inputs(dir, case);
+        // srec_cat writes S-records; we read them back to the same memory and start.
+        let mut cmd = Command::new("srec_cat");
+        for i in &inputs {
+            cmd.arg(i).arg("-Intel");
+        }
+        let s = cmd.arg("-o").arg(w("sc.srec")).output().unwrap();
+        assert!(s.status.success(), "{}", text(&s));
+        let mut cmd = Command::new("srec_cat");
+        for i in &inputs {
+            cmd.arg(i).arg("-Intel");
+        }
+        let s = cmd
+            .arg("-o")
+            .arg(w("sc.hex"))
+            .arg("-Intel")
+            .output()
+            .unwrap();
+        assert!(s.status.success());
+        let a = hexmerge(&["--start", "first"], &[w("sc.srec")], &w("from_srec.hex"));
+        assert!(a.status.success(), "{}", text(&a));
+        let c = compare(
+            &["--start-mode", "linear"],
+            &w("sc.hex"),
+            &w("from_srec.hex"),
+        );
+        assert!(c.status.success(), "{case}: {}", text(&c));
+        // We write S-records; srec_cat reads them to the same memory and start.
+        let a = hexmerge(&["--start", "first"], &inputs, &w("ours.s37"));
+        assert!(a.status.success(), "{}", text(&a));
+        let s = Command::new("srec_cat")
+            .arg(w("ours.s37"))
+            .arg("-o")
+            .arg(w("ours_via_sc.hex"))
+            .arg("-Intel")
+            .output()
+            .unwrap();
+        assert!(
+            s.status.success(),
+            "srec_cat rejects our S-records: {}",
+            text(&s)
+        );
+        let c = compare(
+            &["--start-mode", "linear"],
+            &w("sc.hex"),
+            &w("ours_via_sc.hex"),
+        );
+        assert!(c.status.success(), "{case}: {}", text(&c));
+    }
+}

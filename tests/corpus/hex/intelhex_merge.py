@@ -4,7 +4,10 @@
 Zephyr's script): load each input with IntelHex, drop its start address, merge it into an
 accumulator with the overlap policy, write with write_hex_file() defaults.
 
-  intelhex_merge.py -o OUT [--overlap error|ignore|replace] IN...
+  intelhex_merge.py -o OUT [--overlap error|ignore|replace] [--output-bin] IN...
+
+--output-bin writes IntelHex.tofile(format="bin") instead (the flat image from the lowest
+to the highest used address, holes padded with 0xFF), like mergehex.py's variant.
 
 Exit 0 on success, 1 on an overlap (nothing written), 2 if an input cannot be read.
 """
@@ -18,6 +21,7 @@ def main():
     ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("-o", "--output", default="merged.hex")
     ap.add_argument("--overlap", default="error", choices=["error", "ignore", "replace"])
+    ap.add_argument("--output-bin", action="store_true")
     ap.add_argument("inputs", nargs="*")
     a = ap.parse_args()
     acc = intelhex.IntelHex()
@@ -33,8 +37,11 @@ def main():
         except intelhex.AddressOverlapError as e:
             print("%s has merge issues: %s" % (path, e), file=sys.stderr)
             return 1
-    with open(a.output, "w") as f:
-        acc.write_hex_file(f)
+    if a.output_bin:
+        acc.tofile(a.output, format="bin")
+    else:
+        with open(a.output, "w") as f:
+            acc.write_hex_file(f)
     return 0
 
 
