@@ -31,7 +31,7 @@
 //! let merged = merge(vec![boot, app], &MergeOptions::default())?;
 //! let mut out = Vec::new();
 //! intel_hex::write(&merged.image, &Default::default(), &mut out)?;
-//! assert_eq!(out, b":06000000010203040506E4\n:00000001FF\n");
+//! assert_eq!(out, b":06000000010203040506E5\n:00000001FF\n");
 //!
 //! // The same byte twice is an overlap under the default policy, as in mergehex.py.
 //! let a = intel_hex::read(&b":0100000001FE\n:00000001FF\n"[..], "a.hex")?;

@@ -94,6 +94,9 @@ impl<R: Read> LineReader<R> {
             if let Some(i) = memchr::memchr(b'\n', avail) {
                 let s = self.pos;
                 self.pos += i + 1;
+                if i > MAX_LINE {
+                    break (s, MAX_LINE, true);
+                }
                 break (s, i, false);
             }
             if avail.len() >= MAX_LINE {
