@@ -14,6 +14,7 @@
 //! * [`cmake`]: configure (with change detection) and build commands;
 //! * [`scheduler`]: parallel execution of image builds along build edges;
 //! * [`progress`]: the live display and the summary table;
+//! * [`merge`]: HEX-in-partition checks and the per-domain merge (image-merge);
 //! * [`domains`]: `domains.yaml`, the flash plan;
 //! * [`pipeline`]: the `build`, `target` and `clean` operations.
 
@@ -22,6 +23,7 @@ pub mod domains;
 pub mod layout;
 pub mod location;
 pub mod manifest;
+pub mod merge;
 pub mod order;
 pub mod output_file;
 pub mod pipeline;

@@ -113,6 +113,17 @@ fn main() -> ExitCode {
             match pipeline::build(&plan, &options) {
                 Ok(report) => {
                     print!("{}", report.table());
+                    if let Some(merged) = &report.merged {
+                        for warning in &merged.warnings {
+                            eprintln!("warning: {warning}");
+                        }
+                        for (_, path) in &merged.domains {
+                            println!("merged: {}", path.display());
+                        }
+                        if let Some(path) = &merged.all_domains {
+                            println!("merged: {}", path.display());
+                        }
+                    }
                     if report.success() {
                         ExitCode::SUCCESS
                     } else {

@@ -9,7 +9,9 @@
 //!    order, each only when its inputs changed ([`crate::cmake`]);
 //! 3. build them in parallel along build edges within the job budget
 //!    ([`crate::scheduler`]), each into its log file `BUILD_DIR/logs/<image>.log`;
-//! 4. check that every image's HEX output exists.
+//! 4. check that every image's HEX output exists;
+//! 5. when every image succeeded, check each HEX against its partition and
+//!    merge the domains ([`crate::merge`]).
 //!
 //! Image failures do not make `build` return an error: they are part of the
 //! [`BuildReport`], which names the failed image and its log.
@@ -25,6 +27,7 @@ use thiserror::Error;
 use crate::cmake::{self, ConfigureOutcome};
 use crate::domains::Domains;
 use crate::manifest::Strategy;
+use crate::merge::{self, MergeOutputs};
 use crate::output_file::write_if_changed;
 use crate::plan::Plan;
 use crate::progress::{summary_table, Mode, Progress, Row, Status};
@@ -199,17 +202,22 @@ pub struct BuildReport {
     pub images: Vec<ImageReport>,
     /// The flash plan written.
     pub domains_yaml: PathBuf,
+    /// The merged HEX files, when every image succeeded and the merge did.
+    pub merged: Option<MergeOutputs>,
+    /// Why the merge failed (partition check or overlap), if it did.
+    pub merge_error: Option<String>,
 }
 
 impl BuildReport {
     /// True when no image failed or was left out.
     pub fn success(&self) -> bool {
-        self.images.iter().all(|i| {
-            matches!(
-                i.status,
-                Status::Built | Status::Prebuilt | Status::NotBuilt
-            )
-        })
+        self.merge_error.is_none()
+            && self.images.iter().all(|i| {
+                matches!(
+                    i.status,
+                    Status::Built | Status::Prebuilt | Status::NotBuilt
+                )
+            })
     }
 
     /// The summary table.
@@ -250,6 +258,9 @@ impl BuildReport {
                 log.display(),
                 cmake::log_tail(log, TAIL_LINES)
             ));
+        }
+        if let Some(e) = &self.merge_error {
+            out.push_str(&format!("error: {e}\n"));
         }
         out
     }
@@ -453,9 +464,26 @@ pub fn build(plan: &Plan, options: &BuildOptions) -> Result<BuildReport, Pipelin
             }
         }
     }
+    // Step 5: partition checks and merge, once every image is there.
+    let all_ok = reports.iter().all(|r| {
+        matches!(
+            r.status,
+            Status::Built | Status::Prebuilt | Status::NotBuilt
+        )
+    });
+    let (merged, merge_error) = if all_ok {
+        match merge::check_and_merge(plan) {
+            Ok(outputs) => (Some(outputs), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
+    } else {
+        (None, None)
+    };
     Ok(BuildReport {
         images: reports,
         domains_yaml,
+        merged,
+        merge_error,
     })
 }
 

@@ -1,7 +1,7 @@
 //! End-to-end tests of `multibuild` on the example project with the real tools:
 //! CMake + Ninja + Debian's arm-none-eabi GCC build the images, QEMU's
-//! mps2-an385 boots the result. Until multibuild merges HEX files itself the
-//! tests combine the images' HEX files with `srec_cat`.
+//! mps2-an385 boots the `merged.hex` multibuild writes. `srec_cat` (the
+//! reference tool) cross-checks the merged content once.
 //!
 //! Each test builds the tiny firmware a few times in one build directory
 //! (about 0.5 s per full build), so the whole file runs in seconds.
@@ -49,14 +49,26 @@ fn hex(build_dir: &Path, image: &str) -> PathBuf {
     build_dir.join(image).join("zephyr/zephyr.hex")
 }
 
-/// Merges `hexes`, boots the result and returns the serial output, asserting
-/// a clean semihosting exit.
-fn boot(dir: &Path, hexes: &[PathBuf]) -> String {
-    let merged = dir.join("test-merged.hex");
-    srec_merge(&merged, hexes);
-    let boot = boot_hex(&merged, Duration::from_secs(20));
+/// Boots `BUILD_DIR/merged.hex` and returns the serial output, asserting a
+/// clean semihosting exit.
+fn boot(build_dir: &Path) -> String {
+    let boot = boot_hex(&build_dir.join("merged.hex"), Duration::from_secs(20));
     assert_eq!(boot.status, Some(0), "{}", boot.serial);
     boot.serial
+}
+
+/// The bytes of a HEX file as a flat binary from address 0, by `srec_cat`.
+fn flat(hex: &Path, dir: &Path) -> Vec<u8> {
+    let bin = dir.join("flat.bin");
+    common::run(
+        std::process::Command::new("srec_cat")
+            .arg(hex)
+            .arg("-Intel")
+            .arg("-o")
+            .arg(&bin)
+            .arg("-Binary"),
+    );
+    std::fs::read(bin).unwrap()
 }
 
 fn mtime(path: &Path) -> std::time::SystemTime {
@@ -82,7 +94,10 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     assert!(run
         .stdout
         .contains(&format!("{}", b.join("logs/app.log").display())));
-    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    assert!(run
+        .stdout
+        .contains(&format!("merged: {}", b.join("merged.hex").display())));
+    let serial = boot(&b);
     assert!(
         serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
         "{serial}"
@@ -90,6 +105,14 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     assert!(
         serial.contains(&format!("{APP_LINE}0x00008000\n")),
         "{serial}"
+    );
+
+    // The merge holds exactly what the reference tool makes of the two HEX files.
+    let reference = tmp.path().join("reference.hex");
+    srec_merge(&reference, &[hex(&b, "bootloader"), hex(&b, "app")]);
+    assert_eq!(
+        flat(&b.join("merged.hex"), tmp.path()),
+        flat(&reference, tmp.path())
     );
 
     // The flash plan: bootloader first (flash edge), both build directories.
@@ -127,7 +150,7 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     assert!(!run.stdout.contains("up to date"), "{}", run.stdout);
     let log = std::fs::read_to_string(b.join("logs/app.log")).unwrap();
     assert!(log.contains("ninja explain"), "{log}");
-    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    let serial = boot(&b);
     assert!(
         serial.contains(&format!("{BOOT_LINE}0x00020000\n")),
         "{serial}"
@@ -181,10 +204,7 @@ fn third_image_with_a_routed_variable_then_removed_again() {
         log.contains("arm-none-eabi-gcc"),
         "VERBOSE did not reach the build:\n{log}"
     );
-    let serial = boot(
-        tmp.path(),
-        &[hex(&b, "bootloader"), hex(&b, "app"), hex(&b, "extra")],
-    );
+    let serial = boot(&b);
     assert!(
         serial.contains("APP: extra image says: routed by prefix\n"),
         "{serial}"
@@ -195,7 +215,7 @@ fn third_image_with_a_routed_variable_then_removed_again() {
     std::fs::write(app.join("images.toml"), &manifest).unwrap();
     std::fs::write(app.join("pm_static.yml"), &layout).unwrap();
     assert_ok(&build(&app, &b, &[]));
-    let serial = boot(tmp.path(), &[hex(&b, "bootloader"), hex(&b, "app")]);
+    let serial = boot(&b);
     assert!(
         serial.contains(&format!("{APP_LINE}0x00008000\n")),
         "{serial}"
@@ -241,10 +261,7 @@ fn prebuilt_bootloader_is_used_as_hex() {
         !b.join("bootloader").exists(),
         "a prebuilt image must not be configured"
     );
-    let serial = boot(
-        tmp.path(),
-        &[app.join("prebuilt/bootloader.hex"), hex(&b, "app")],
-    );
+    let serial = boot(&b);
     assert!(
         serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
         "{serial}"
@@ -253,6 +270,63 @@ fn prebuilt_bootloader_is_used_as_hex() {
         serial.contains(&format!("{APP_LINE}0x00008000\n")),
         "{serial}"
     );
+
+    // A prebuilt HEX that does not lie in its (moved) partition is refused,
+    // and the previous merged.hex is left untouched.
+    let before = std::fs::read(b.join("merged.hex")).unwrap();
+    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    let moved = layout.replace(
+        "bootloader:\n  address: 0x0\n",
+        "bootloader:\n  address: 0x100000\n",
+    );
+    assert_ne!(moved, layout);
+    std::fs::write(app.join("pm_static.yml"), moved).unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("error: image `bootloader`: ")
+            && run
+                .stderr
+                .contains("outside its partition `bootloader` 0x00100000..0x00108000"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(b.join("merged.hex")).unwrap(), before);
+}
+
+#[test]
+fn overlapping_images_fail_the_merge() {
+    if !tools_present("overlapping_images_fail_the_merge", TOOLS) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+    // `extra` gets a partition over the start of `app`: each HEX file lies in
+    // its partition, but both write the same addresses.
+    let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
+    std::fs::write(
+        app.join("images.toml"),
+        format!("{manifest}\n[[image]]\nname = \"extra\"\nsource = \"extra\"\n"),
+    )
+    .unwrap();
+    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    std::fs::write(
+        app.join("pm_static.yml"),
+        format!("{layout}extra:\n  address: 0x8000\n  size: 0x1000\n"),
+    )
+    .unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: domain `APP`: images overlap where the layout does not nest their partitions"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("0x00008000-"), "{}", run.stderr);
+    assert!(!b.join("merged.hex").exists());
 }
 
 #[test]
