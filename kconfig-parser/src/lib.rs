@@ -12,6 +12,7 @@
 pub mod ast;
 pub mod error;
 pub mod expr;
+pub mod fuzzing;
 pub mod glob;
 pub mod lexer;
 pub mod macros;
@@ -24,5 +25,5 @@ pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};
 pub use error::{LoadError, LoadErrorKind};
 pub use expr::{CmpOp, Expr, ExprArena, ExprId};
 pub use macros::{HostFunctions, ReplayFunctions};
-pub use parser::{load, LoadOptions};
+pub use parser::{load, parse_expression, LoadOptions};
 pub use symbol::{SymId, SymbolTable};

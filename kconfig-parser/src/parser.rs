@@ -88,20 +88,8 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     let pp = Preprocessor::new(opts.env, opts.host);
     let mut p = Parser {
         kc: Kconfig {
-            files: Vec::new(),
-            reads: Vec::new(),
-            symbols: SymbolTable::new(),
-            exprs: ExprArena::new(),
-            nodes: Vec::new(),
-            choices: Vec::new(),
-            sym_nodes: Vec::new(),
-            sym_configdefaults: Vec::new(),
-            mainmenu: "Main menu".into(),
-            variables: indexmap::IndexMap::new(),
-            env_vars: Vec::new(),
-            warnings: Vec::new(),
-            info: Vec::new(),
             srctree: srctree.clone(),
+            ..empty_kconfig()
         },
         pp,
         prefix,
@@ -159,6 +147,65 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     p.kc.variables = std::mem::take(&mut p.pp.variables);
     p.kc.env_vars = std::mem::take(&mut p.pp.env_used);
     Ok(p.kc)
+}
+
+/// Parses one expression written in Kconfig syntax against an already
+/// loaded tree (Kconfiglib's `eval_string` parsing step): new symbol names
+/// are interned into `kc`. `m` is rewritten to `m && MODULES`, as in
+/// conditions.
+pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadError> {
+    let taken = std::mem::replace(kc, empty_kconfig());
+    let mut p = Parser {
+        kc: taken,
+        pp: Preprocessor::new(HashMap::new(), None),
+        prefix: String::new(),
+        file_ids: HashMap::new(),
+        cur: Cursor {
+            file: FileId(0),
+            name: Arc::from("<expression>"),
+            text: String::new(),
+            pos: 0,
+            line: 1,
+        },
+        include_path: Arc::from(Vec::new()),
+        line_buf: format!("if {text}"),
+        toks: Vec::new(),
+        tok_i: 0,
+        kind: LineKind::Nothing,
+        reuse: false,
+        named_choices: HashMap::new(),
+        block_depth: 0,
+    };
+    let r = (|| {
+        p.process_line(false)?;
+        if p.first_kw() != Some(Kw::If) {
+            return Err(p.err("expected an expression"));
+        }
+        let e = p.parse_expr(true, 0)?;
+        p.expect_eol()?;
+        Ok(e)
+    })();
+    *kc = p.kc;
+    r
+}
+
+fn empty_kconfig() -> Kconfig {
+    Kconfig {
+        files: Vec::new(),
+        reads: Vec::new(),
+        symbols: SymbolTable::new(),
+        exprs: ExprArena::new(),
+        nodes: Vec::new(),
+        choices: Vec::new(),
+        sym_nodes: Vec::new(),
+        sym_configdefaults: Vec::new(),
+        mainmenu: "Main menu".into(),
+        variables: indexmap::IndexMap::new(),
+        env_vars: Vec::new(),
+        warnings: Vec::new(),
+        info: Vec::new(),
+        srctree: String::new(),
+    }
 }
 
 fn read_text(path: &Path) -> std::io::Result<String> {

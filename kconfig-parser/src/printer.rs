@@ -123,7 +123,7 @@ fn write_operand(kc: &Kconfig, e: ExprId, _and: bool, cond: bool, out: &mut Stri
 
 fn write_right(kc: &Kconfig, e: ExprId, and: bool, cond: bool, out: &mut String) {
     let paren = match kc.exprs.get(e) {
-        Expr::And(..) => !and && !(cond && is_m_modules(kc, e)),
+        Expr::And(..) => !(and || cond && is_m_modules(kc, e)),
         Expr::Or(..) => and,
         _ => false,
     };

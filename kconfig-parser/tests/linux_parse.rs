@@ -1,0 +1,96 @@
+//! Parses the whole Linux 6.12 tree for x86_64.
+//!
+//! The tree comes from Debian's `linux-source-6.12` package: the test uses
+//! `/usr/src/linux-source-6.12.tar.xz` (or `$LINUX_SOURCE_TARBALL`) and
+//! extracts the Kconfig files once into `target/linux-kconfig-6.12/`. When
+//! no tarball is available it prints a notice and returns.
+
+mod common;
+
+use kconfig_parser::{load, LoadOptions};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tree() -> Option<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let cache = target.join("linux-kconfig-6.12");
+    let root = cache.join("linux-source-6.12");
+    if root.join("Kconfig").exists() {
+        return Some(root);
+    }
+    let tarball = std::env::var_os("LINUX_SOURCE_TARBALL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/src/linux-source-6.12.tar.xz"));
+    if !tarball.exists() {
+        return None;
+    }
+    std::fs::create_dir_all(&cache).ok()?;
+    let ok = Command::new("tar")
+        .arg("-xJf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&cache)
+        .args([
+            "--wildcards",
+            "linux-source-6.12/*Kconfig*",
+            "linux-source-6.12/scripts/*",
+            "linux-source-6.12/arch/x86/configs/*",
+        ])
+        .status()
+        .ok()?
+        .success();
+    (ok && root.join("Kconfig").exists()).then_some(root)
+}
+
+#[test]
+fn linux_x86_64_parses_whole() {
+    let Some(root) = tree() else {
+        eprintln!(
+            "NOTICE: linux_x86_64_parses_whole skipped: no Linux 6.12 tarball \
+             (install Debian's linux-source-6.12 or set LINUX_SOURCE_TARBALL)"
+        );
+        return;
+    };
+    let mut o = LoadOptions::new("Kconfig");
+    o.srctree = Some(root.clone());
+    o.base_dir = Some(root.clone());
+    for (k, v) in [
+        ("ARCH", "x86"),
+        ("SRCARCH", "x86"),
+        ("CC", "gcc"),
+        ("LD", "ld"),
+        ("HOSTCC", "gcc"),
+        ("KERNELVERSION", "6.12.117"),
+        ("PATH", "/usr/bin:/bin"),
+    ] {
+        o.env.insert(k.into(), v.into());
+    }
+    o.env
+        .insert("srctree".into(), root.to_string_lossy().into_owned());
+    let kc = load(o).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kc.reads.len(), 1606);
+    // Every symbol of the reference .config is defined by the tree.
+    let golden = common::corpus()
+        .join("linux-golden")
+        .join("x86_64_defconfig")
+        .join("kconfiglib.config");
+    let text = std::fs::read_to_string(golden).unwrap();
+    for line in text.lines() {
+        let name = line
+            .strip_prefix("CONFIG_")
+            .and_then(|l| l.split('=').next())
+            .or_else(|| {
+                line.strip_prefix("# CONFIG_")
+                    .and_then(|l| l.strip_suffix(" is not set"))
+            });
+        if let Some(name) = name {
+            let id = kc
+                .symbols
+                .lookup(name)
+                .unwrap_or_else(|| panic!("{name} unknown"));
+            assert!(!kc.sym_nodes[id.index()].is_empty(), "{name} not defined");
+        }
+    }
+}
