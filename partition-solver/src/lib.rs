@@ -38,7 +38,7 @@ pub(crate) mod ordering;
 pub mod output;
 pub mod preprocess;
 pub mod report;
-pub(crate) mod sizes;
+pub mod sizes;
 pub mod solver;
 pub mod yaml;
 

@@ -223,36 +223,10 @@ impl Addr<'_> {
     fn align_of(&self, n: &str) -> Option<Map> {
         self.ctx.store[self.id(n)].get("placement")?.as_map()?.get("align")?.as_map().cloned()
     }
-    /// The reference's `get_required_offset`.
     fn required_offset(&self, n: &str, move_up: bool) -> RResult<i128> {
         let Some(align) = self.align_of(n) else { return Ok(0) };
-        let ok = align.len() == 1 && (align.contains_key("start") || align.contains_key("end"));
-        if !ok {
-            return Err(format!(
-                "Invalid alignment requirement {} (partition {}); use exactly one of 'start' or 'end'",
-                Value::Map(align).py_repr(),
-                self.ctx.origin(n)
-            ));
-        }
-        let start = self.addr(n);
-        let end = start + self.size(n)?;
-        let (key, a) = align.iter().next().map(|(k, v)| (k.clone(), v.as_int())).unwrap_or_default();
-        let a = a.filter(|&a| a != 0).ok_or_else(|| {
-            format!("elements in align: {{{key}:{}}} is not a non-zero integer", align[&key].py_repr())
-        })?;
-        let align_start = key == "start";
-        if (align_start && py_mod(start, a) == 0) || (!align_start && py_mod(end, a) == 0) {
-            return Ok(0);
-        }
-        Ok(if move_up {
-            if align_start { a - py_mod(start, a) } else { a - py_mod(end, a) }
-        } else if align_start {
-            py_mod(start, a)
-        } else if start != 0 {
-            py_mod(end, a)
-        } else {
-            a - py_mod(end, a)
-        })
+        required_offset(&align, self.addr(n), self.size(n)?, move_up)
+            .map_err(|m| format!("{m} (partition {})", self.ctx.origin(n)))
     }
     fn new_empty(&mut self, addr: i128, size: i128, before: bool, of: &str) -> String {
         let name = format!("EMPTY_{}", self.empty_count);
@@ -286,37 +260,89 @@ impl Addr<'_> {
         }
         name
     }
-    /// The reference's `get_empty_part_to_move_dyn_part`.
     fn dynamic_padding(&self, full: &[String], cur: &str, off: i128) -> RResult<(i128, i128)> {
-        let dyn_sol: Vec<&String> = full.iter().filter(|x| self.dyn_set.contains(*x)).collect();
-        let first = dyn_sol[0];
-        let pos = |n: &str| full.iter().position(|x| x == n).unwrap_or(0) as i128;
-        let mut in_front = pos(cur) - pos(first);
-        if off <= 0 {
-            return Err("Invalid move size specified, must be > 0.".into());
-        }
         let align_end = self.align_of(cur).is_some_and(|a| a.contains_key("end"));
-        if align_end {
-            in_front += 1;
+        let mut place = std::collections::HashMap::new();
+        for p in &self.dynamic {
+            place.insert(p.clone(), (self.addr(p), self.size(p)?));
         }
-        if in_front <= 0 {
-            return Err(format!(
-                "cannot align the dynamic partition '{cur}': it is the first dynamic partition.{ALIGNMENT_ERROR}"
-            ));
-        }
-        let red = off.div_euclid(in_front);
-        if red % 4 != 0 {
-            return Err(format!("The current configuration gives {first} a non-word-aligned size.{ALIGNMENT_ERROR}"));
-        }
-        if red >= self.size(first)? {
-            return Err(format!(
-                "The current configuration is invalid because it requires {first}'s size to be less than 0.{ALIGNMENT_ERROR}"
-            ));
-        }
-        let last = dyn_sol[dyn_sol.len() - 1];
-        let e_size = red * self.dynamic.len() as i128;
-        Ok((self.end(last)? - e_size, e_size))
+        dynamic_padding(&self.dynamic, cur, &place, off, align_end, full)
     }
+}
+
+/// How far a partition at `start` of `size` bytes must move to satisfy `align`
+/// (`{start: n}` or `{end: n}`): up when `move_up`, else down (the first partition of an
+/// area at address 0 cannot move down, so its padding goes behind it). Spec §3.7.
+pub fn required_offset(align: &Map, start: i128, size: i128, move_up: bool) -> RResult<i128> {
+    let ok = align.len() == 1 && (align.contains_key("start") || align.contains_key("end"));
+    if !ok {
+        return Err(format!(
+            "Invalid alignment requirement {}; use exactly one of 'start' or 'end'",
+            Value::Map(align.clone()).py_repr()
+        ));
+    }
+    let end = start + size;
+    let (key, value) = align.iter().next().map(|(k, v)| (k.clone(), v.clone())).unwrap_or((String::new(), Value::Null));
+    let a = value.as_int().filter(|&a| a > 0).ok_or_else(|| {
+        format!("elements in align: {{{key}:{}}} is not a positive integer", value.py_repr())
+    })?;
+    let align_start = key == "start";
+    if (align_start && py_mod(start, a) == 0) || (!align_start && py_mod(end, a) == 0) {
+        return Ok(0);
+    }
+    Ok(if move_up {
+        if align_start { a - py_mod(start, a) } else { a - py_mod(end, a) }
+    } else if align_start {
+        py_mod(start, a)
+    } else if start != 0 {
+        py_mod(end, a)
+    } else {
+        a - py_mod(end, a)
+    })
+}
+
+/// The padding that moves dynamic partition `cur` down by `off` bytes by shrinking every
+/// dynamic partition (`dynamic`: the dynamic partition and its size sharers) evenly.
+/// `place` gives address and size of the dynamic partitions, `solution` the order.
+/// Returns the padding's provisional address and its size (spec §3.7).
+pub fn dynamic_padding(
+    dynamic: &[String],
+    cur: &str,
+    place: &std::collections::HashMap<String, (i128, i128)>,
+    off: i128,
+    align_end: bool,
+    solution: &[String],
+) -> RResult<(i128, i128)> {
+    let dyn_sol: Vec<&String> = solution.iter().filter(|x| dynamic.contains(x)).collect();
+    let (Some(first), Some(last)) = (dyn_sol.first(), dyn_sol.last()) else {
+        return Err("no dynamic partition in the order".into());
+    };
+    let pos = |n: &str| solution.iter().position(|x| x == n).unwrap_or(0) as i128;
+    let mut in_front = pos(cur) - pos(first);
+    if off <= 0 {
+        return Err("Invalid move size specified, must be > 0.".into());
+    }
+    if align_end {
+        in_front += 1;
+    }
+    if in_front <= 0 {
+        return Err(format!(
+            "cannot align the dynamic partition '{cur}': it is the first dynamic partition.{ALIGNMENT_ERROR}"
+        ));
+    }
+    let red = off.div_euclid(in_front);
+    if red % 4 != 0 {
+        return Err(format!("The current configuration gives {first} a non-word-aligned size.{ALIGNMENT_ERROR}"));
+    }
+    let first_size = place.get(first.as_str()).map_or(0, |p| p.1);
+    if red >= first_size {
+        return Err(format!(
+            "The current configuration is invalid because it requires {first}'s size to be less than 0.{ALIGNMENT_ERROR}"
+        ));
+    }
+    let (la, ls) = place.get(last.as_str()).copied().unwrap_or((0, 0));
+    let e_size = red * dynamic.len() as i128;
+    Ok((la + ls - e_size, e_size))
 }
 
 /// Assign sizes and addresses in a complex region's dynamic area (`start`, `size`), inserting

@@ -164,7 +164,7 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
                 )));
             }
         }
-    } else if let Some(p) = e.get("placement") {
+    } else if let Some(p) = e.get("placement").filter(|p| !matches!(p, Value::Null)) {
         return Err(bad(format!(
             "'placement' of partition '{name}' must be a mapping, found {}",
             p.py_repr()
@@ -596,8 +596,56 @@ fn solve_complex(
     }
     let (solution, subs) = crate::ordering::resolve(ctx, reqs, dp)?;
     crate::sizes::set_addresses_and_align(ctx, reqs, &subs, solution, free, dp, start)?;
-    // Containers cover their members, padding between them included (spec §3.8).
-    for (name, &id) in &subs {
+    place_containers(ctx, reqs, &subs)?;
+    for (k, &id) in statics {
+        if k != dp {
+            if let Some(&old) = reqs.get(k) {
+                if old != id {
+                    ctx.collisions.push(format!(
+                        "the static partition '{k}' from the static configuration replaces the generated partition '{k}' ({:#x}-{:#x}); rename or remove the stale entry in pm_static.yml",
+                        int_of(&ctx.store[old], "address").unwrap_or(0),
+                        int_of(&ctx.store[old], "address").unwrap_or(0)
+                            + int_of(&ctx.store[old], "size").unwrap_or(0)
+                    ));
+                }
+            }
+            reqs.insert(k.clone(), id);
+        }
+    }
+    Ok(())
+}
+
+fn ctx_from(partitions: &Map) -> Ctx {
+    let mut ctx = Ctx { store: Vec::new(), system: Names::new(), origins: HashMap::new(), log: Vec::new(), collisions: Vec::new() };
+    for (k, v) in partitions {
+        let id = ctx.add(v.as_map().cloned().unwrap_or_default());
+        ctx.system.insert(k.clone(), id);
+    }
+    ctx
+}
+
+/// The order in which `regions` are solved for these partitions (region names), or the
+/// `share_size` loop between regions.
+pub fn region_order(partitions: &Map, regions: &[Region]) -> Result<Vec<String>> {
+    let ctx = ctx_from(partitions);
+    Ok(sort_regions(&ctx, regions)?.into_iter().map(|r| r.name).collect())
+}
+
+/// Resolve only the order of one complex region's partitions (dynamic partition `dp`):
+/// returns the order and the containers left after cleaning (with their flattened
+/// `orig_span`). This is the first half of the complex-region solver (spec §3.4).
+pub fn resolve_order(partitions: &Map, dp: &str) -> Result<(Vec<String>, Map)> {
+    let mut ctx = ctx_from(partitions);
+    let mut reqs = ctx.system.clone();
+    let (order, subs) = crate::ordering::resolve(&mut ctx, &mut reqs, dp)
+        .map_err(|message| Error::Region { region: String::new(), size: 0, message })?;
+    let containers = subs.iter().map(|(k, &id)| (k.clone(), Value::Map(ctx.store[id].clone()))).collect();
+    Ok((order, containers))
+}
+
+/// Containers cover their members, padding between them included (spec §3.8).
+fn place_containers(ctx: &mut Ctx, reqs: &mut Names, subs: &Names) -> RResult<()> {
+    for (name, &id) in subs {
         let span: Vec<String> = ctx.store[id]
             .get("orig_span")
             .and_then(Value::as_seq)
@@ -629,20 +677,39 @@ fn solve_complex(
         e.insert("address".into(), Value::Int(lo));
         reqs.insert(name.clone(), id);
     }
-    for (k, &id) in statics {
-        if k != dp {
-            if let Some(&old) = reqs.get(k) {
-                if old != id {
-                    ctx.collisions.push(format!(
-                        "the static partition '{k}' from the static configuration replaces the generated partition '{k}' ({:#x}-{:#x}); rename or remove the stale entry in pm_static.yml",
-                        int_of(&ctx.store[old], "address").unwrap_or(0),
-                        int_of(&ctx.store[old], "address").unwrap_or(0)
-                            + int_of(&ctx.store[old], "size").unwrap_or(0)
-                    ));
-                }
-            }
-            reqs.insert(k.clone(), id);
-        }
-    }
     Ok(())
+}
+
+/// The complex-region solver on one dynamic area, as the reference's unit tests drive it:
+/// `partitions` are the region's entries (the dynamic partition's own entry, if given, is
+/// kept), `extra_system` further entries of other regions visible to `share_size`.
+/// Returns the region's entries with addresses, sizes and paddings.
+pub fn solve_area(partitions: &Map, extra_system: &Map, dp: &str, start: i128, size: i128) -> Result<Map> {
+    let mut all = partitions.clone();
+    for (k, v) in extra_system {
+        all.insert(k.clone(), v.clone());
+    }
+    let mut ctx = ctx_from(&all);
+    let system = ctx.system.clone();
+    fix_syntactic_sugar(&mut ctx, &system);
+    let mut reqs: Names = partitions.keys().map(|k| (k.clone(), ctx.system[k])).collect();
+    if !reqs.contains_key(dp) {
+        let mut m = Map::new();
+        m.insert("region".into(), Value::Str("flash_primary".into()));
+        let id = ctx.add(m);
+        reqs.insert(dp.to_string(), id);
+    }
+    let err = |message: String| Error::Region { region: "flash_primary".into(), size, message };
+    let (solution, subs) = crate::ordering::resolve(&mut ctx, &mut reqs, dp).map_err(err)?;
+    crate::sizes::set_addresses_and_align(&mut ctx, &mut reqs, &subs, solution, size, dp, start).map_err(err)?;
+    place_containers(&mut ctx, &mut reqs, &subs).map_err(err)?;
+    let mut out = Map::new();
+    for (k, &id) in &reqs {
+        let e = &mut ctx.store[id];
+        if let (Some(a), Some(s)) = (int_of(e, "address"), int_of(e, "size")) {
+            e.insert("end_address".into(), Value::Int(a + s));
+        }
+        out.insert(k.clone(), Value::Map(e.clone()));
+    }
+    Ok(out)
 }
