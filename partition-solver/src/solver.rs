@@ -713,3 +713,15 @@ pub fn solve_area(partitions: &Map, extra_system: &Map, dp: &str, start: i128, s
     }
     Ok(out)
 }
+
+/// Parse and check a static configuration (`pm_static.yml`): every entry must be a mapping
+/// whose `address`/`size` (when present) are integers. Returns the entries.
+pub fn load_static(f: &Fragment) -> Result<Map> {
+    let Some((m, pos)) = parse_fragment(f)? else { return Ok(Map::new()) };
+    for (k, v) in &m {
+        if let Value::Map(e) = v {
+            validate_entry(&f.name, pos.get(k).copied(), k, e)?;
+        }
+    }
+    Ok(m)
+}
