@@ -15,7 +15,12 @@ struct Part<'a> {
 }
 
 /// Every problem of the finished layout (empty when it is sound).
-pub(crate) fn check_layout(sol: &Solution, ctx: &Ctx, statics: &Names, input: &DomainInput) -> Vec<String> {
+pub(crate) fn check_layout(
+    sol: &Solution,
+    ctx: &Ctx,
+    statics: &Names,
+    input: &DomainInput,
+) -> Vec<String> {
     let mut problems: Vec<String> = ctx.collisions.clone();
     let get = |n: &str| -> Option<(i128, i128)> {
         let e = sol.partitions.get(n)?.as_map()?;
@@ -27,25 +32,42 @@ pub(crate) fn check_layout(sol: &Solution, ctx: &Ctx, statics: &Names, input: &D
         let mut parts: Vec<Part> = Vec::new();
         for (name, v) in &sol.partitions {
             let Some(e) = v.as_map() else { continue };
-            if e.get("region").and_then(Value::as_str) != Some(region.name.as_str()) || e.contains_key("span") {
+            if e.get("region").and_then(Value::as_str) != Some(region.name.as_str())
+                || e.contains_key("span")
+            {
                 continue;
             }
-            let (Some(addr), Some(size)) = (e.get("address").and_then(Value::as_int), e.get("size").and_then(Value::as_int)) else {
+            let (Some(addr), Some(size)) = (
+                e.get("address").and_then(Value::as_int),
+                e.get("size").and_then(Value::as_int),
+            ) else {
                 continue;
             };
-            parts.push(Part { name, addr, size, is_static: statics.contains_key(name) });
+            parts.push(Part {
+                name,
+                addr,
+                size,
+                is_static: statics.contains_key(name),
+            });
         }
         for p in &parts {
             if p.size < 0 {
                 let used: i128 = parts.iter().filter(|q| q.size > 0).map(|q| q.size).sum();
-                let mut biggest: Vec<&Part> = parts.iter().filter(|q| q.size > 0 && q.name != p.name).collect();
+                let mut biggest: Vec<&Part> = parts
+                    .iter()
+                    .filter(|q| q.size > 0 && q.name != p.name)
+                    .collect();
                 biggest.sort_by_key(|q| -q.size);
                 let rules: Vec<String> = biggest
                     .iter()
                     .take(4)
                     .map(|q| format!("{} needs {}", ctx.origin(q.name), hex(q.size)))
                     .collect();
-                let what = if region.strategy == Strategy::Complex { "the dynamic partition" } else { "the free-space partition" };
+                let what = if region.strategy == Strategy::Complex {
+                    "the dynamic partition"
+                } else {
+                    "the free-space partition"
+                };
                 problems.push(format!(
                     "region '{}' is over-subscribed: the partitions need {} bytes, the region has {} ({} short; {what} '{}' would get size {}); largest requirements: {}",
                     region.name,
@@ -94,12 +116,16 @@ pub(crate) fn check_layout(sol: &Solution, ctx: &Ctx, statics: &Names, input: &D
     }
     // Static containers must still cover exactly their members.
     for (name, _) in statics {
-        let Some(e) = sol.partitions.get(name).and_then(Value::as_map) else { continue };
+        let Some(e) = sol.partitions.get(name).and_then(Value::as_map) else {
+            continue;
+        };
         let Some(span) = e.get("span") else { continue };
         let Some((ca, cs)) = get(name) else { continue };
         let members = names_of(Some(span));
-        let placed: Vec<(String, i128, i128)> =
-            members.iter().filter_map(|m| get(m).map(|(a, s)| (m.clone(), a, s))).collect();
+        let placed: Vec<(String, i128, i128)> = members
+            .iter()
+            .filter_map(|m| get(m).map(|(a, s)| (m.clone(), a, s)))
+            .collect();
         if placed.is_empty() {
             continue;
         }
@@ -113,16 +139,20 @@ pub(crate) fn check_layout(sol: &Solution, ctx: &Ctx, statics: &Names, input: &D
                 .filter(|(n, v)| {
                     !members.contains(n)
                         && v.as_map().is_some_and(|m| {
-                            !m.contains_key("span") && m.get("region").and_then(Value::as_str) == Some(region)
+                            !m.contains_key("span")
+                                && m.get("region").and_then(Value::as_str) == Some(region)
                         })
                 })
                 .filter_map(|(n, _)| {
                     let (a, s) = get(n)?;
-                    (s > 0 && a < ca + cs && a + s > ca).then(|| format!("{n} ({}-{})", hex(a), hex(a + s)))
+                    (s > 0 && a < ca + cs && a + s > ca)
+                        .then(|| format!("{n} ({}-{})", hex(a), hex(a + s)))
                 })
                 .collect();
-            let member_desc: Vec<String> =
-                placed.iter().map(|(m, a, s)| format!("{m} is {}-{}", hex(*a), hex(a + s))).collect();
+            let member_desc: Vec<String> = placed
+                .iter()
+                .map(|(m, a, s)| format!("{m} is {}-{}", hex(*a), hex(a + s)))
+                .collect();
             problems.push(format!(
                 "static container {} ({}-{}) no longer matches its members ({}){}; update the static configuration ({})",
                 ctx.origin(name),

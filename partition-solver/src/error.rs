@@ -32,19 +32,8 @@ pub enum Error {
         message: String,
     },
     /// The same partition defined differently in two fragments.
-    #[error("partition '{name}' is defined differently in {first_file} ({first_value}) and {second_file} ({second_value}); definitions of one partition in several files must be identical")]
-    Conflict {
-        /// Partition name.
-        name: String,
-        /// File of the first definition.
-        first_file: String,
-        /// The first definition.
-        first_value: String,
-        /// File of the conflicting definition.
-        second_file: String,
-        /// The conflicting definition.
-        second_value: String,
-    },
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
     /// The placement rules of a region cannot be satisfied.
     #[error("failed to partition region '{region}' (size {size:#x}): {message}")]
     Region {
@@ -74,6 +63,22 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+/// Details of [`Error::Conflict`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("partition '{name}' is defined differently in {first_file} ({first_value}) and {second_file} ({second_value}); definitions of one partition in several files must be identical")]
+pub struct Conflict {
+    /// Partition name.
+    pub name: String,
+    /// File of the first definition.
+    pub first_file: String,
+    /// The first definition.
+    pub first_value: String,
+    /// File of the conflicting definition.
+    pub second_file: String,
+    /// The conflicting definition.
+    pub second_value: String,
 }
 
 /// Result alias.

@@ -16,20 +16,32 @@ fn write_all(files: &[(&str, String)]) -> Result<(), Error> {
     let mut temps = Vec::new();
     for (path, text) in files {
         let p = Path::new(path);
-        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let io = |e: std::io::Error| Error::Io { path: path.to_string(), message: e.to_string() };
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let io = |e: std::io::Error| Error::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        };
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
         temps.push((tmp, *path));
     }
     for (tmp, path) in temps {
-        tmp.persist(path).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() })?;
+        tmp.persist(path).map_err(|e| Error::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
     }
     Ok(())
 }
 
 fn read(path: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.to_string(), message: e.to_string() })
+    std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    })
 }
 
 fn parse_int(s: &str) -> Result<i128, String> {
@@ -46,11 +58,14 @@ fn parse_int(s: &str) -> Result<i128, String> {
     } else if let Some(x) = b.strip_prefix("0b").or_else(|| b.strip_prefix("0B")) {
         i128::from_str_radix(x, 2)
     } else if b.len() > 1 && b.starts_with('0') && b.chars().any(|c| c != '0') {
-        return Err(format!("invalid int value: '{s}' (leading zeros are not allowed; use 0o for octal)"));
+        return Err(format!(
+            "invalid int value: '{s}' (leading zeros are not allowed; use 0o for octal)"
+        ));
     } else {
         b.parse()
     };
-    v.map(|v| if neg { -v } else { v }).map_err(|_| format!("invalid int value: '{s}'"))
+    v.map(|v| if neg { -v } else { v })
+        .map_err(|_| format!("invalid int value: '{s}'"))
 }
 
 fn main() -> ExitCode {
@@ -63,14 +78,53 @@ fn main() -> ExitCode {
 }
 
 fn fixed_args(cmd: Command) -> Command {
-    cmd.arg(Arg::new("input-files").long("input-files").required(true).num_args(1..).help("pm.yml fragments in merge order (missing paths are skipped)"))
-        .arg(Arg::new("output-partitions").long("output-partitions").required(true).help("partitions.yml to write"))
-        .arg(Arg::new("output-regions").long("output-regions").required(true).help("regions.yml to write"))
-        .arg(Arg::new("static-config").long("static-config").help("pm_static.yml"))
-        .arg(Arg::new("regions").long("regions").num_args(0..).help("region names; each needs --<region>-size"))
-        .arg(Arg::new("autoconf").long("autoconf").help("preprocess the inputs natively against this autoconf.h"))
-        .arg(Arg::new("compat").long("compat").action(ArgAction::SetTrue).help("accept the broken layouts the reference tool accepts, as warnings"))
-        .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("print the result (or the error) as JSON on stdout"))
+    cmd.arg(
+        Arg::new("input-files")
+            .long("input-files")
+            .required(true)
+            .num_args(1..)
+            .help("pm.yml fragments in merge order (missing paths are skipped)"),
+    )
+    .arg(
+        Arg::new("output-partitions")
+            .long("output-partitions")
+            .required(true)
+            .help("partitions.yml to write"),
+    )
+    .arg(
+        Arg::new("output-regions")
+            .long("output-regions")
+            .required(true)
+            .help("regions.yml to write"),
+    )
+    .arg(
+        Arg::new("static-config")
+            .long("static-config")
+            .help("pm_static.yml"),
+    )
+    .arg(
+        Arg::new("regions")
+            .long("regions")
+            .num_args(0..)
+            .help("region names; each needs --<region>-size"),
+    )
+    .arg(
+        Arg::new("autoconf")
+            .long("autoconf")
+            .help("preprocess the inputs natively against this autoconf.h"),
+    )
+    .arg(
+        Arg::new("compat")
+            .long("compat")
+            .action(ArgAction::SetTrue)
+            .help("accept the broken layouts the reference tool accepts, as warnings"),
+    )
+    .arg(
+        Arg::new("json")
+            .long("json")
+            .action(ArgAction::SetTrue)
+            .help("print the result (or the error) as JSON on stdout"),
+    )
 }
 
 fn run_place(args: &[String]) -> ExitCode {
@@ -90,13 +144,29 @@ fn run_place(args: &[String]) -> ExitCode {
     let mut cmd = fixed_args(Command::new("pm-solve").about(
         "Place partitions from pm.yml fragments (drop-in for partition_manager.py). Subcommands: `output` (partition_manager_output.py), `report` (memory map).",
     ));
-    let leaked: Vec<&'static str> = regions.iter().map(|r| &*Box::leak(r.clone().into_boxed_str())).collect();
+    let leaked: Vec<&'static str> = regions
+        .iter()
+        .map(|r| &*Box::leak(r.clone().into_boxed_str()))
+        .collect();
     for r in &leaked {
         let id = |s: &str| -> &'static str { Box::leak(format!("{r}-{s}").into_boxed_str()) };
         cmd = cmd
-            .arg(Arg::new(id("size")).long(id("size")).required(true).value_parser(parse_int))
-            .arg(Arg::new(id("base-address")).long(id("base-address")).value_parser(parse_int))
-            .arg(Arg::new(id("placement-strategy")).long(id("placement-strategy")).value_parser(["start_to_end", "end_to_start", "complex"]))
+            .arg(
+                Arg::new(id("size"))
+                    .long(id("size"))
+                    .required(true)
+                    .value_parser(parse_int),
+            )
+            .arg(
+                Arg::new(id("base-address"))
+                    .long(id("base-address"))
+                    .value_parser(parse_int),
+            )
+            .arg(
+                Arg::new(id("placement-strategy"))
+                    .long(id("placement-strategy"))
+                    .value_parser(["start_to_end", "end_to_start", "complex"]),
+            )
             .arg(Arg::new(id("device")).long(id("device")))
             .arg(Arg::new(id("default-driver-kconfig")).long(id("default-driver-kconfig")))
             .arg(Arg::new(id("dynamic-partition")).long(id("dynamic-partition")));
@@ -109,7 +179,9 @@ fn run_place(args: &[String]) -> ExitCode {
         }
     };
     let json = m.get_flag("json");
-    let opts = Options { compat: m.get_flag("compat") };
+    let opts = Options {
+        compat: m.get_flag("compat"),
+    };
     let result = (|| -> Result<(partition_solver::Solution, String, String), Error> {
         let pp = match m.get_one::<String>("autoconf") {
             Some(a) => Some(Preprocessor::new().with_autoconf(&read(a)?)),
@@ -136,22 +208,49 @@ fn run_place(args: &[String]) -> ExitCode {
             let name = r.replace('-', "_");
             let size = *m.get_one::<i128>(&format!("{r}-size")).unwrap_or(&0);
             let mut region = Region::new(&name, size);
-            region.base_address = *m.get_one::<i128>(&format!("{r}-base-address")).unwrap_or(&0);
+            region.base_address = *m
+                .get_one::<i128>(&format!("{r}-base-address"))
+                .unwrap_or(&0);
             region.strategy = m
                 .get_one::<String>(&format!("{r}-placement-strategy"))
                 .and_then(|s| Strategy::parse(s))
                 .unwrap_or(Strategy::StartToEnd);
-            region.device = m.get_one::<String>(&format!("{r}-device")).cloned().unwrap_or_default();
-            region.default_driver_kconfig = m.get_one::<String>(&format!("{r}-default-driver-kconfig")).cloned().unwrap_or_default();
-            region.dynamic_partition = m.get_one::<String>(&format!("{r}-dynamic-partition")).cloned();
+            region.device = m
+                .get_one::<String>(&format!("{r}-device"))
+                .cloned()
+                .unwrap_or_default();
+            region.default_driver_kconfig = m
+                .get_one::<String>(&format!("{r}-default-driver-kconfig"))
+                .cloned()
+                .unwrap_or_default();
+            region.dynamic_partition = m
+                .get_one::<String>(&format!("{r}-dynamic-partition"))
+                .cloned();
             regs.push(region);
         }
-        let sol = solve(&DomainInput { fragments, static_config, regions: regs }, &opts)?;
+        let sol = solve(
+            &DomainInput {
+                fragments,
+                static_config,
+                regions: regs,
+            },
+            &opts,
+        )?;
         let p = sol.partitions_yaml();
         let r = sol.regions_yaml();
         write_all(&[
-            (m.get_one::<String>("output-partitions").map(String::as_str).unwrap_or(""), p.clone()),
-            (m.get_one::<String>("output-regions").map(String::as_str).unwrap_or(""), r.clone()),
+            (
+                m.get_one::<String>("output-partitions")
+                    .map(String::as_str)
+                    .unwrap_or(""),
+                p.clone(),
+            ),
+            (
+                m.get_one::<String>("output-regions")
+                    .map(String::as_str)
+                    .unwrap_or(""),
+                r.clone(),
+            ),
         ])?;
         Ok((sol, p, r))
     })();
@@ -188,7 +287,10 @@ fn run_place(args: &[String]) -> ExitCode {
 
 /// `pm-solve output`: write `pm.config` and/or `pm_config.h` files.
 #[derive(Parser, Debug)]
-#[command(name = "pm-solve output", about = "Create pm.config / pm_config.h from partitions.yml (drop-in for partition_manager_output.py)")]
+#[command(
+    name = "pm-solve output",
+    about = "Create pm.config / pm_config.h from partitions.yml (drop-in for partition_manager_output.py)"
+)]
 struct OutputArgs {
     /// partitions[_<D>].yml, one per domain (the domain comes from the file name).
     #[arg(long = "input-partitions", required = true, num_args = 1..)]
@@ -218,14 +320,17 @@ fn run_output(args: &[String]) -> ExitCode {
     let r = (|| -> Result<(), Error> {
         let mut regions = std::collections::HashMap::new();
         for f in &a.input_regions {
-            regions.insert(DomainLayout::domain_from_file_name(f, "regions"), (f.clone(), read(f)?));
+            regions.insert(
+                DomainLayout::domain_from_file_name(f, "regions"),
+                (f.clone(), read(f)?),
+            );
         }
         let mut layouts = Vec::new();
         for f in &a.input_partitions {
             let d = DomainLayout::domain_from_file_name(f, "partitions");
-            let (rf, rt) = regions
-                .get(&d)
-                .ok_or_else(|| Error::Output(format!("no regions file for domain '{d}' (of {f})")))?;
+            let (rf, rt) = regions.get(&d).ok_or_else(|| {
+                Error::Output(format!("no regions file for domain '{d}' (of {f})"))
+            })?;
             layouts.push(DomainLayout::from_yaml(&d, (f, &read(f)?), (rf, rt))?);
         }
         let mut files = Vec::new();
@@ -240,10 +345,15 @@ fn run_output(args: &[String]) -> ExitCode {
             )));
         }
         for (img, h) in a.images.iter().zip(&a.header_files) {
-            let (d, i) = img
-                .split_once(':')
-                .ok_or_else(|| Error::Output(format!("image '{img}' must be written DOMAIN:image (root domain: ':{img}')")))?;
-            let base = Path::new(h).file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let (d, i) = img.split_once(':').ok_or_else(|| {
+                Error::Output(format!(
+                    "image '{img}' must be written DOMAIN:image (root domain: ':{img}')"
+                ))
+            })?;
+            let base = Path::new(h)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let (text, warning) = pm_config_h(&layouts, d, i, &base, "pm-solve")?;
             if let Some(w) = warning {
                 println!("{w}");
@@ -263,7 +373,10 @@ fn run_output(args: &[String]) -> ExitCode {
 
 /// `pm-solve report`: memory map of every region.
 #[derive(Parser, Debug)]
-#[command(name = "pm-solve report", about = "Print a memory map of partitions.yml files (text, SVG or a devicetree overlay)")]
+#[command(
+    name = "pm-solve report",
+    about = "Print a memory map of partitions.yml files (text, SVG or a devicetree overlay)"
+)]
 struct ReportArgs {
     /// partitions[_<D>].yml files.
     #[arg(short, long, required = true, num_args = 1..)]
@@ -289,7 +402,10 @@ fn run_report(args: &[String]) -> ExitCode {
         for f in &a.input {
             let d = DomainLayout::domain_from_file_name(f, "partitions");
             let text = read(f)?;
-            let v = partition_solver::yaml::load(&text).map_err(|source| Error::Yaml { file: f.clone(), source })?;
+            let v = partition_solver::yaml::load(&text).map_err(|source| Error::Yaml {
+                file: f.clone(),
+                source,
+            })?;
             let m = v.as_map().cloned().unwrap_or_default();
             print!("{}", report::text(&d, &m));
             all.push((d, m));

@@ -77,10 +77,15 @@ impl Region {
         m.insert("device".into(), Value::Str(self.device.clone()));
         m.insert(
             "dynamic_partition".into(),
-            self.dynamic_partition.clone().map_or(Value::Null, Value::Str),
+            self.dynamic_partition
+                .clone()
+                .map_or(Value::Null, Value::Str),
         );
         m.insert("name".into(), Value::Str(self.name.clone()));
-        m.insert("placement_strategy".into(), Value::Str(self.strategy.as_str().into()));
+        m.insert(
+            "placement_strategy".into(),
+            Value::Str(self.strategy.as_str().into()),
+        );
         m.insert("size".into(), Value::Int(self.size));
         Value::Map(m)
     }
@@ -98,7 +103,10 @@ pub struct Fragment {
 impl Fragment {
     /// A fragment from a name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Fragment {
-        Fragment { name: name.into(), text: text.into() }
+        Fragment {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 

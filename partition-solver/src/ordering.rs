@@ -19,7 +19,10 @@ const INVALID_ONE_OF: &str = "'one_of' was detected in one of the following prop
 
 pub(crate) fn names_of(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::Seq(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect(),
         Some(Value::Str(s)) => vec![s.clone()],
         _ => Vec::new(),
     }
@@ -51,7 +54,12 @@ pub(crate) fn strings_to_lists(m: &mut Map) {
     }
 }
 
-fn resolve_one_of(m: &mut Map, names: &HashSet<String>, invalid: bool, avail: &dyn Fn() -> String) -> RResult<()> {
+fn resolve_one_of(
+    m: &mut Map,
+    names: &HashSet<String>,
+    invalid: bool,
+    avail: &dyn Fn() -> String,
+) -> RResult<()> {
     let pick = |list: Option<&Value>| -> RResult<String> {
         let items = names_of(list);
         items.iter().find(|x| names.contains(*x)).cloned().ok_or_else(|| {
@@ -83,7 +91,8 @@ fn resolve_one_of(m: &mut Map, names: &HashSet<String>, invalid: bool, avail: &d
                         }
                         if !im.contains_key("one_of") {
                             return Err(
-                                "Found illegal dict inside list. Only 'one_of' dicts are allowed".into()
+                                "Found illegal dict inside list. Only 'one_of' dicts are allowed"
+                                    .into(),
                             );
                         }
                         let first = pick(im.get("one_of"))?;
@@ -114,7 +123,10 @@ fn remove_zero_sized(ctx: &mut Ctx, reqs: &mut Names, dp: &str) {
             if deleted_set.contains(k) {
                 continue;
             }
-            let zero = matches!(ctx.store[id].get("size"), Some(Value::Int(0)) | Some(Value::Bool(false)));
+            let zero = matches!(
+                ctx.store[id].get("size"),
+                Some(Value::Int(0)) | Some(Value::Bool(false))
+            );
             if zero {
                 deleted_set.insert(k.clone());
                 deleted.push(k.clone());
@@ -141,7 +153,9 @@ fn remove_zero_sized(ctx: &mut Ctx, reqs: &mut Names, dp: &str) {
                     if let Some(l) = m.get_mut("one_of") {
                         filter_list(l, &non_zero);
                     }
-                    m.get("one_of").and_then(Value::as_seq).is_some_and(Vec::is_empty)
+                    m.get("one_of")
+                        .and_then(Value::as_seq)
+                        .is_some_and(Vec::is_empty)
                 }
                 _ => false,
             };
@@ -162,7 +176,8 @@ fn remove_zero_sized(ctx: &mut Ctx, reqs: &mut Names, dp: &str) {
         }
     }
     for k in deleted {
-        ctx.log.push(format!("Dropping partition '{k}' since its size is 0."));
+        ctx.log
+            .push(format!("Dropping partition '{k}' since its size is 0."));
         reqs.shift_remove(&k);
     }
 }
@@ -239,7 +254,10 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     for (k, &id) in reqs.iter() {
         if let Some(Value::Map(p)) = ctx.store[id].get("placement") {
             if p.is_empty() {
-                return Err(format!("Found empty 'placement' property for partition {}", ctx.origin(k)));
+                return Err(format!(
+                    "Found empty 'placement' property for partition {}",
+                    ctx.origin(k)
+                ));
             }
         }
     }
@@ -329,7 +347,15 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     let unsorted_set: HashSet<&String> = unsorted.iter().collect();
     let mut sorted_subs: Vec<(usize, &String)> = subs
         .iter()
-        .map(|(k, &id)| (ctx.store[id].get("span").and_then(Value::as_seq).map_or(0, Vec::len), k))
+        .map(|(k, &id)| {
+            (
+                ctx.store[id]
+                    .get("span")
+                    .and_then(Value::as_seq)
+                    .map_or(0, Vec::len),
+                k,
+            )
+        })
         .collect();
     sorted_subs.sort_by_key(|(n, _)| *n);
     let mut in_result: HashSet<String> = HashSet::new();
@@ -346,8 +372,11 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         }
         chunks.push(chunk);
     }
-    let mut unsolved: Vec<String> =
-        unsorted.iter().filter(|p| !in_result.contains(*p)).cloned().collect();
+    let mut unsolved: Vec<String> = unsorted
+        .iter()
+        .filter(|p| !in_result.contains(*p))
+        .cloned()
+        .collect();
     for c in chunks.into_iter().rev() {
         unsolved.extend(c);
     }
@@ -355,7 +384,10 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     // Identical placements are chained in name order.
     let mut buckets: indexmap::IndexMap<String, Vec<String>> = indexmap::IndexMap::new();
     for p in &unsolved {
-        let key = ctx.store[reqs[p]].get("placement").map(Value::py_repr).unwrap_or_default();
+        let key = ctx.store[reqs[p]]
+            .get("placement")
+            .map(Value::py_repr)
+            .unwrap_or_default();
         buckets.entry(key).or_default().push(p.clone());
     }
     for (_, mut parts) in buckets {
@@ -386,7 +418,11 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     let solution = place(ctx, reqs, &subs, dp, &unsolved)?;
 
     // Containers must cover consecutive partitions.
-    let pos: HashMap<&str, usize> = solution.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let pos: HashMap<&str, usize> = solution
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     for (sub, &id) in &subs {
         let span = names_of(ctx.store[id].get("span"));
         let mut idx = Vec::new();
@@ -406,7 +442,10 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
                 let sol_v = Value::Seq(solution.iter().map(|s| Value::Str(s.clone())).collect());
                 return Err(format!(
                     "partition {sub} ({}) does not span over consecutive parts. Solution: {}",
-                    ctx.store[id].get("span").map(Value::py_repr).unwrap_or_default(),
+                    ctx.store[id]
+                        .get("span")
+                        .map(Value::py_repr)
+                        .unwrap_or_default(),
                     sol_v.py_repr()
                 ));
             }
@@ -436,7 +475,8 @@ fn clean_containers(ctx: &mut Ctx, reqs: &Names, subs: &mut Names) -> RResult<()
         }
     }
     for k in &del {
-        ctx.log.push(format!("Dropping partition '{k}' since it is empty."));
+        ctx.log
+            .push(format!("Dropping partition '{k}' since it is empty."));
         subs.shift_remove(k);
     }
     fn flat(
@@ -451,7 +491,10 @@ fn clean_containers(ctx: &mut Ctx, reqs: &Names, subs: &mut Names) -> RResult<()
             return Ok(v.clone());
         }
         if visiting.iter().any(|v| v == name) {
-            return Err(format!("containers span each other in a loop: {}", visiting.join(" -> ")));
+            return Err(format!(
+                "containers span each other in a loop: {}",
+                visiting.join(" -> ")
+            ));
         }
         visiting.push(name.to_string());
         let mut out = Vec::new();
@@ -489,7 +532,13 @@ fn clean_containers(ctx: &mut Ctx, reqs: &Names, subs: &mut Names) -> RResult<()
 }
 
 /// The before/after passes (spec §3.4 step 8).
-fn place(ctx: &Ctx, reqs: &Names, subs: &Names, dp: &str, unsolved: &[String]) -> RResult<Vec<String>> {
+fn place(
+    ctx: &Ctx,
+    reqs: &Names,
+    subs: &Names,
+    dp: &str,
+    unsolved: &[String],
+) -> RResult<Vec<String>> {
     let n = unsolved.len() + 3;
     let mut names: Vec<String> = vec!["start".into(), dp.to_string(), "end".into()];
     names.extend(unsolved.iter().cloned());
@@ -525,19 +574,27 @@ fn place(ctx: &Ctx, reqs: &Names, subs: &Names, dp: &str, unsolved: &[String]) -
             }
         }
     }
-    let spans: HashMap<&str, Vec<String>> =
-        subs.iter().map(|(k, &id)| (k.as_str(), names_of(ctx.store[id].get("span")))).collect();
+    let spans: HashMap<&str, Vec<String>> = subs
+        .iter()
+        .map(|(k, &id)| (k.as_str(), names_of(ctx.store[id].get("span"))))
+        .collect();
     let mut remaining = unsolved.len();
     while remaining > 0 {
         let before = remaining;
-        for d in 0..2 {
-            let mut pool: Vec<String> = order.to_vec().into_iter().map(|i| order.names[i].clone()).collect();
+        for (d, queue) in queues.iter_mut().enumerate() {
+            let mut pool: Vec<String> = order
+                .to_vec()
+                .into_iter()
+                .map(|i| order.names[i].clone())
+                .collect();
             pool.extend(subs.keys().cloned());
             let mut idx = 0;
             let mut current = pool[0].clone();
             loop {
                 let dep = loop {
-                    let Some(q) = queues[d].get_mut(&current) else { break None };
+                    let Some(q) = queue.get_mut(&current) else {
+                        break None;
+                    };
                     match q.front() {
                         Some(&x) if order.placed[x] => {
                             q.pop_front();
@@ -548,7 +605,13 @@ fn place(ctx: &Ctx, reqs: &Names, subs: &Names, dp: &str, unsolved: &[String]) -
                 };
                 if let Some(x) = dep {
                     let anchor = match node.get(current.as_str()) {
-                        Some(&a) if order.placed[a] && order.names[a] == current && !spans.contains_key(current.as_str()) => a,
+                        Some(&a)
+                            if order.placed[a]
+                                && order.names[a] == current
+                                && !spans.contains_key(current.as_str()) =>
+                        {
+                            a
+                        }
                         _ => {
                             let Some(members) = spans.get(current.as_str()) else {
                                 return Err(format!("cannot place relative to '{current}'"));
@@ -604,7 +667,8 @@ fn place(ctx: &Ctx, reqs: &Names, subs: &Names, dp: &str, unsolved: &[String]) -
                 .map(|i| {
                     let nm = &order.names[i];
                     let e = &ctx.store[reqs[nm]];
-                    let a = first_anchor(e, "before").map(|a| format!("before '{a}'"))
+                    let a = first_anchor(e, "before")
+                        .map(|a| format!("before '{a}'"))
                         .or_else(|| first_anchor(e, "after").map(|a| format!("after '{a}'")))
                         .unwrap_or_default();
                     format!("{} {a}", ctx.origin(nm))

@@ -23,7 +23,9 @@ pub struct DomainLayout {
 fn sorted(m: &Map) -> Map {
     let mut keys: Vec<&String> = m.keys().collect();
     keys.sort();
-    keys.into_iter().map(|k| (k.clone(), sorted_value(&m[k]))).collect()
+    keys.into_iter()
+        .map(|k| (k.clone(), sorted_value(&m[k])))
+        .collect()
 }
 
 fn sorted_value(v: &Value) -> Value {
@@ -41,13 +43,24 @@ impl DomainLayout {
             Value::Map(m) => m,
             _ => Map::new(),
         };
-        DomainLayout { domain: domain.to_string(), partitions: sorted(&sol.partitions), regions: sorted(&regions) }
+        DomainLayout {
+            domain: domain.to_string(),
+            partitions: sorted(&sol.partitions),
+            regions: sorted(&regions),
+        }
     }
 
     /// From the texts of `partitions[_<D>].yml` and `regions[_<D>].yml`.
-    pub fn from_yaml(domain: &str, partitions: (&str, &str), regions: (&str, &str)) -> Result<DomainLayout> {
+    pub fn from_yaml(
+        domain: &str,
+        partitions: (&str, &str),
+        regions: (&str, &str),
+    ) -> Result<DomainLayout> {
         let load = |(name, text): (&str, &str)| -> Result<Map> {
-            match yaml::load(text).map_err(|source| Error::Yaml { file: name.to_string(), source })? {
+            match yaml::load(text).map_err(|source| Error::Yaml {
+                file: name.to_string(),
+                source,
+            })? {
                 Value::Map(m) => Ok(m),
                 Value::Null => Ok(Map::new()),
                 other => Err(Error::Input {
@@ -57,7 +70,11 @@ impl DomainLayout {
                 }),
             }
         };
-        Ok(DomainLayout { domain: domain.to_string(), partitions: load(partitions)?, regions: load(regions)? })
+        Ok(DomainLayout {
+            domain: domain.to_string(),
+            partitions: load(partitions)?,
+            regions: load(regions)?,
+        })
     }
 
     /// The domain a `partitions_<D>.yml` / `regions_<D>.yml` file name stands for ("" for the
@@ -102,7 +119,11 @@ fn truthy(v: Option<&Value>) -> bool {
 
 /// The lines shared by both outputs. `current` is the domain a header is generated for
 /// (`None` for `pm.config`, where nothing is domain-prefixed).
-pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>) -> Result<Vec<String>> {
+pub fn config_lines(
+    domains: &[DomainLayout],
+    dest: Dest,
+    current: Option<&str>,
+) -> Result<Vec<String>> {
     let (head, split) = match dest {
         Dest::Header => ("#define ", " "),
         Dest::Config => ("", "="),
@@ -120,7 +141,9 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
         };
         let mut parts: Vec<(&String, &Map)> = Vec::new();
         for (k, v) in &d.partitions {
-            let e = v.as_map().ok_or_else(|| Error::Output(format!("partition '{k}' is not a mapping")))?;
+            let e = v
+                .as_map()
+                .ok_or_else(|| Error::Output(format!("partition '{k}' is not a mapping")))?;
             parts.push((k, e));
         }
         let mut keyed = Vec::with_capacity(parts.len());
@@ -138,20 +161,37 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
                     d.domain
                 ))
             })?;
-            let base = region.get("base_address").and_then(Value::as_int).unwrap_or(0);
+            let base = region
+                .get("base_address")
+                .and_then(Value::as_int)
+                .unwrap_or(0);
             add(&mut lines, &format!("{up}_OFFSET"), &hex(address - base));
             add(&mut lines, &format!("{up}_ADDRESS"), &hex(address));
-            add(&mut lines, &format!("{up}_END_ADDRESS"), &hex(int_of(p, "end_address", name)?));
-            add(&mut lines, &format!("{up}_SIZE"), &hex(int_of(p, "size", name)?));
+            add(
+                &mut lines,
+                &format!("{up}_END_ADDRESS"),
+                &hex(int_of(p, "end_address", name)?),
+            );
+            add(
+                &mut lines,
+                &format!("{up}_SIZE"),
+                &hex(int_of(p, "size", name)?),
+            );
             add(&mut lines, &format!("{up}_NAME"), name);
             match p.get("affiliation") {
                 Some(Value::Seq(items)) => {
                     for a in items {
-                        affiliations.entry(a.py_str()).or_default().push(name.clone());
+                        affiliations
+                            .entry(a.py_str())
+                            .or_default()
+                            .push(name.clone());
                     }
                 }
                 Some(other @ Value::Str(_)) => {
-                    affiliations.entry(other.py_str()).or_default().push(name.clone());
+                    affiliations
+                        .entry(other.py_str())
+                        .or_default()
+                        .push(name.clone());
                 }
                 _ => {}
             }
@@ -168,7 +208,11 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
                 if current.is_none() || current == Some(d.domain.as_str()) {
                     add(&mut lines, &format!("{id}_LABEL"), &up);
                 } else {
-                    add(&mut lines, &format!("{id}_LABEL"), &format!("{}_{up}", d.domain));
+                    add(
+                        &mut lines,
+                        &format!("{id}_LABEL"),
+                        &format!("{}_{up}", d.domain),
+                    );
                 }
                 id += 1;
             }
@@ -178,7 +222,10 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
                         let dev = region.get("device").map(Value::py_str).unwrap_or_default();
                         add(&mut lines, &format!("{up}_DEV"), &dev);
                         if truthy(region.get("default_driver_kconfig")) {
-                            let k = region.get("default_driver_kconfig").map(Value::py_str).unwrap_or_default();
+                            let k = region
+                                .get("default_driver_kconfig")
+                                .map(Value::py_str)
+                                .unwrap_or_default();
                             add(&mut lines, &format!("{up}_DEFAULT_DRIVER_KCONFIG"), &k);
                         }
                     }
@@ -189,7 +236,11 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
                             Value::Seq(s) => s.iter().map(Value::py_str).collect(),
                             other => vec![other.py_str()],
                         };
-                        add(&mut lines, &format!("{up}_SPAN"), &format!("\"{}\"", items.join(" ")));
+                        add(
+                            &mut lines,
+                            &format!("{up}_SPAN"),
+                            &format!("\"{}\"", items.join(" ")),
+                        );
                     }
                 }
             }
@@ -215,15 +266,30 @@ pub fn config_lines(domains: &[DomainLayout], dest: Dest, current: Option<&str>)
         };
         let mut by_size: Vec<(i128, usize, &String)> = Vec::new();
         for (k, v) in &d.partitions {
-            let s = v.as_map().and_then(|e| e.get("size")).and_then(Value::as_int).unwrap_or(0);
+            let s = v
+                .as_map()
+                .and_then(|e| e.get("size"))
+                .and_then(Value::as_int)
+                .unwrap_or(0);
             by_size.push((s, depth(k), k));
         }
         by_size.sort_by_key(|(s, dp, _)| (*s, *dp));
         let names: Vec<&str> = by_size.iter().map(|(_, _, k)| k.as_str()).collect();
-        add(&mut lines, "ALL_BY_SIZE", &format!("\"{}\"", names.join(" ")));
+        add(
+            &mut lines,
+            "ALL_BY_SIZE",
+            &format!("\"{}\"", names.join(" ")),
+        );
         for (aff, members) in &affiliations {
-            let fns: String = members.iter().map(|m| format!(" fn({})", m.to_uppercase())).collect();
-            add(&mut lines, &format!("FOREACH_AFFILIATED_TO_{aff}(fn)"), &fns);
+            let fns: String = members
+                .iter()
+                .map(|m| format!(" fn({})", m.to_uppercase()))
+                .collect();
+            add(
+                &mut lines,
+                &format!("FOREACH_AFFILIATED_TO_{aff}(fn)"),
+                &fns,
+            );
         }
     }
     Ok(lines)
@@ -244,13 +310,20 @@ pub fn pm_config_h(
     generator: &str,
 ) -> Result<(String, Option<String>)> {
     let mut lines = config_lines(domains, Dest::Header, Some(domain))?;
-    let d = domains
-        .iter()
-        .find(|d| d.domain == domain)
-        .ok_or_else(|| Error::Output(format!("domain '{domain}' (of image '{domain}:{image}') was not given")))?;
-    let entry = d.partitions.get(image).and_then(Value::as_map).ok_or_else(|| {
-        Error::Output(format!("image '{image}' has no partition in domain '{domain}'"))
+    let d = domains.iter().find(|d| d.domain == domain).ok_or_else(|| {
+        Error::Output(format!(
+            "domain '{domain}' (of image '{domain}:{image}') was not given"
+        ))
     })?;
+    let entry = d
+        .partitions
+        .get(image)
+        .and_then(Value::as_map)
+        .ok_or_else(|| {
+            Error::Output(format!(
+                "image '{image}' has no partition in domain '{domain}'"
+            ))
+        })?;
     let mut pm_image = image.to_string();
     let mut warning = None;
     if entry.keys().any(|k| k.contains("span")) {
@@ -267,11 +340,9 @@ pub fn pm_config_h(
         }
     }
     let get = |n: &str| -> Result<(i128, i128)> {
-        let e = d
-            .partitions
-            .get(n)
-            .and_then(Value::as_map)
-            .ok_or_else(|| Error::Output(format!("partition '{n}' missing in domain '{domain}'")))?;
+        let e = d.partitions.get(n).and_then(Value::as_map).ok_or_else(|| {
+            Error::Output(format!("partition '{n}' missing in domain '{domain}'"))
+        })?;
         Ok((int_of(e, "address", n)?, int_of(e, "size", n)?))
     };
     let (a, s) = get(&pm_image)?;

@@ -37,16 +37,23 @@ struct Tok {
 impl Preprocessor {
     /// An empty preprocessor (only `__DTS__` defined, as the NCS build does).
     pub fn new() -> Preprocessor {
-        Preprocessor { autoconf: Vec::new(), predefined: vec![("__DTS__".into(), "1".into())] }
+        Preprocessor {
+            autoconf: Vec::new(),
+            predefined: vec![("__DTS__".into(), "1".into())],
+        }
     }
 
     /// Take the `#define` lines of an `autoconf.h` text.
     pub fn with_autoconf(mut self, text: &str) -> Preprocessor {
         for line in text.lines() {
             let t = line.trim_start();
-            let Some(rest) = t.strip_prefix('#') else { continue };
+            let Some(rest) = t.strip_prefix('#') else {
+                continue;
+            };
             let rest = rest.trim_start();
-            let Some(def) = rest.strip_prefix("define") else { continue };
+            let Some(def) = rest.strip_prefix("define") else {
+                continue;
+            };
             if !def.starts_with([' ', '\t']) {
                 continue;
             }
@@ -79,15 +86,33 @@ impl Preprocessor {
         let mut out = String::new();
         let active = |stack: &Vec<(bool, bool, bool)>| stack.last().is_none_or(|s| s.0);
         for (lineno, line) in lines {
-            let err = |message: String| Error::Preprocess { file: file.to_string(), line: lineno, message };
+            let err = |message: String| Error::Preprocess {
+                file: file.to_string(),
+                line: lineno,
+                message,
+            };
             let trimmed = line.trim_start();
             if let Some(rest) = trimmed.strip_prefix('#') {
                 let rest = rest.trim_start();
-                let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 let arg = rest[word.len()..].trim();
                 let is_directive = matches!(
                     word.as_str(),
-                    "if" | "ifdef" | "ifndef" | "elif" | "else" | "endif" | "include" | "define" | "undef" | "error" | "warning" | "pragma" | "line"
+                    "if" | "ifdef"
+                        | "ifndef"
+                        | "elif"
+                        | "else"
+                        | "endif"
+                        | "include"
+                        | "define"
+                        | "undef"
+                        | "error"
+                        | "warning"
+                        | "pragma"
+                        | "line"
                 ) || word.is_empty() && arg.is_empty();
                 if is_directive {
                     match word.as_str() {
@@ -98,7 +123,10 @@ impl Preprocessor {
                             } else if word == "if" {
                                 eval_condition(arg, &macros).map_err(err)? != 0
                             } else {
-                                let name: String = arg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                                let name: String = arg
+                                    .chars()
+                                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                                    .collect();
                                 if name.is_empty() {
                                     return Err(err(format!("#{word} needs a macro name")));
                                 }
@@ -107,7 +135,9 @@ impl Preprocessor {
                             stack.push((cond, cond, parent));
                         }
                         "elif" => {
-                            let Some(top) = stack.last_mut() else { return Err(err("#elif without #if".into())) };
+                            let Some(top) = stack.last_mut() else {
+                                return Err(err("#elif without #if".into()));
+                            };
                             if top.1 || !top.2 {
                                 top.0 = false;
                             } else {
@@ -117,19 +147,23 @@ impl Preprocessor {
                             }
                         }
                         "else" => {
-                            let Some(top) = stack.last_mut() else { return Err(err("#else without #if".into())) };
+                            let Some(top) = stack.last_mut() else {
+                                return Err(err("#else without #if".into()));
+                            };
                             top.0 = !top.1 && top.2;
                             top.1 = true;
                         }
-                        "endif" => {
-                            if stack.pop().is_none() {
-                                return Err(err("#endif without #if".into()));
-                            }
+                        "endif" if stack.pop().is_none() => {
+                            return Err(err("#endif without #if".into()));
                         }
+                        "endif" => {}
                         _ if !active(&stack) => {}
                         "include" => {
                             let target = arg.trim_matches(|c| c == '<' || c == '>' || c == '"');
-                            if target == "autoconf.h" || target == "zephyr/autoconf.h" || target.ends_with("/autoconf.h") {
+                            if target == "autoconf.h"
+                                || target == "zephyr/autoconf.h"
+                                || target.ends_with("/autoconf.h")
+                            {
                                 for (n, v) in &self.autoconf {
                                     macros.insert(n.clone(), tokenize(v));
                                 }
@@ -140,7 +174,10 @@ impl Preprocessor {
                             }
                         }
                         "define" => {
-                            let name: String = arg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                            let name: String = arg
+                                .chars()
+                                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                                .collect();
                             if name.is_empty() {
                                 return Err(err("#define needs a macro name".into()));
                             }
@@ -180,7 +217,11 @@ impl Preprocessor {
 
 fn strip_comments_line(s: &str) -> String {
     let joined = join_comments(s);
-    joined.into_iter().map(|(_, l)| l).collect::<Vec<_>>().join(" ")
+    joined
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Remove C and C++ comments. A comment is replaced by one space; a comment that spans lines
@@ -288,13 +329,15 @@ fn tokenize(s: &str) -> Vec<Tok> {
                 i += 1;
             }
             Kind::Name
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
             i += 1;
             while i < chars.len() {
                 let d = chars[i];
-                if matches!(d, '+' | '-') && matches!(chars[i - 1], 'e' | 'E' | 'p' | 'P') {
-                    i += 1;
-                } else if d.is_ascii_alphanumeric() || d == '_' || d == '.' {
+                let exponent_sign =
+                    matches!(d, '+' | '-') && matches!(chars[i - 1], 'e' | 'E' | 'p' | 'P');
+                if exponent_sign || d.is_ascii_alphanumeric() || d == '_' || d == '.' {
                     i += 1;
                 } else {
                     break;
@@ -310,12 +353,20 @@ fn tokenize(s: &str) -> Vec<Tok> {
                 i += 1;
             }
             i = (i + 1).min(chars.len());
-            if c == '"' { Kind::Str } else { Kind::Char }
+            if c == '"' {
+                Kind::Str
+            } else {
+                Kind::Char
+            }
         } else {
             i += 1;
             Kind::Punct
         };
-        toks.push(Tok { kind, text: chars[start..i].iter().collect(), white });
+        toks.push(Tok {
+            kind,
+            text: chars[start..i].iter().collect(),
+            white,
+        });
         white = false;
     }
     toks
@@ -326,10 +377,17 @@ fn would_paste(a: &Tok, b: &Tok) -> bool {
     let c = b.text.chars().next().unwrap_or(' ');
     match a.kind {
         Kind::Name => matches!(b.kind, Kind::Name | Kind::Number | Kind::Char | Kind::Str),
-        Kind::Number => matches!(b.kind, Kind::Number | Kind::Name | Kind::Char) || matches!(c, '.' | '+' | '-'),
+        Kind::Number => {
+            matches!(b.kind, Kind::Number | Kind::Name | Kind::Char) || matches!(c, '.' | '+' | '-')
+        }
         Kind::Punct => {
             let p = a.text.as_str();
-            if c == '=' && matches!(p, "=" | "!" | ">" | "<" | "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^") {
+            if c == '='
+                && matches!(
+                    p,
+                    "=" | "!" | ">" | "<" | "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^"
+                )
+            {
                 return true;
             }
             match p {
@@ -353,7 +411,12 @@ fn would_paste(a: &Tok, b: &Tok) -> bool {
 
 /// Expand macros in a token list. Each output token carries whether a padding (macro
 /// boundary) precedes it.
-fn expand(toks: &[Tok], macros: &HashMap<String, Vec<Tok>>, active: &mut Vec<String>, out: &mut Vec<(Tok, bool)>) {
+fn expand(
+    toks: &[Tok],
+    macros: &HashMap<String, Vec<Tok>>,
+    active: &mut Vec<String>,
+    out: &mut Vec<(Tok, bool)>,
+) {
     let mut pending_white: Option<bool> = None;
     let mut boundary = false;
     for t in toks {
@@ -384,7 +447,14 @@ fn expand(toks: &[Tok], macros: &HashMap<String, Vec<Tok>>, active: &mut Vec<Str
     }
     if boundary {
         // Mark the end of an expansion at the end of this list for the caller.
-        out.push((Tok { kind: Kind::Punct, text: String::new(), white: pending_white.unwrap_or(false) }, true));
+        out.push((
+            Tok {
+                kind: Kind::Punct,
+                text: String::new(),
+                white: pending_white.unwrap_or(false),
+            },
+            true,
+        ));
     }
 }
 
@@ -407,7 +477,11 @@ fn render_line(line: &str, macros: &HashMap<String, Vec<Tok>>) -> String {
         let avoid = boundary || after_boundary;
         match &prev {
             None => {
-                let n = if t.white || pad_white { indent.max(1) } else { indent };
+                let n = if t.white || pad_white {
+                    indent.max(1)
+                } else {
+                    indent
+                };
                 s.push_str(&" ".repeat(n));
             }
             Some(p) => {
@@ -425,7 +499,10 @@ fn render_line(line: &str, macros: &HashMap<String, Vec<Tok>>) -> String {
 }
 
 /// Evaluate a `#if` expression.
-fn eval_condition(expr: &str, macros: &HashMap<String, Vec<Tok>>) -> std::result::Result<i128, String> {
+fn eval_condition(
+    expr: &str,
+    macros: &HashMap<String, Vec<Tok>>,
+) -> std::result::Result<i128, String> {
     // Replace `defined X` / `defined(X)` before expansion.
     let toks = tokenize(expr);
     let mut pre = Vec::new();
@@ -439,7 +516,11 @@ fn eval_condition(expr: &str, macros: &HashMap<String, Vec<Tok>>) -> std::result
             };
             let name = name.ok_or("'defined' needs a macro name")?;
             let v = if macros.contains_key(&name) { "1" } else { "0" };
-            pre.push(Tok { kind: Kind::Number, text: v.into(), white: true });
+            pre.push(Tok {
+                kind: Kind::Number,
+                text: v.into(),
+                white: true,
+            });
             i += skip;
             continue;
         }
@@ -448,11 +529,21 @@ fn eval_condition(expr: &str, macros: &HashMap<String, Vec<Tok>>) -> std::result
     }
     let mut expanded = Vec::new();
     expand(&pre, macros, &mut Vec::new(), &mut expanded);
-    let toks: Vec<Tok> = expanded.into_iter().map(|(t, _)| t).filter(|t| !t.text.is_empty()).collect();
-    let mut p = ExprParser { toks: &toks, pos: 0 };
+    let toks: Vec<Tok> = expanded
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| !t.text.is_empty())
+        .collect();
+    let mut p = ExprParser {
+        toks: &toks,
+        pos: 0,
+    };
     let v = p.ternary()?;
     if p.pos != toks.len() {
-        return Err(format!("unexpected '{}' in #if expression '{expr}'", toks[p.pos].text));
+        return Err(format!(
+            "unexpected '{}' in #if expression '{expr}'",
+            toks[p.pos].text
+        ));
     }
     Ok(v)
 }
@@ -469,7 +560,8 @@ impl ExprParser<'_> {
     fn peek2(&self) -> Option<String> {
         let a = self.toks.get(self.pos)?;
         let b = self.toks.get(self.pos + 1)?;
-        (!b.white && a.kind == Kind::Punct && b.kind == Kind::Punct).then(|| format!("{}{}", a.text, b.text))
+        (!b.white && a.kind == Kind::Punct && b.kind == Kind::Punct)
+            .then(|| format!("{}{}", a.text, b.text))
     }
     fn op(&mut self, ops: &[&str]) -> Option<String> {
         if let Some(two) = self.peek2() {
@@ -545,7 +637,11 @@ impl ExprParser<'_> {
                     if rhs == 0 {
                         return Err("division by zero in #if expression".into());
                     }
-                    if op == "/" { lhs / rhs } else { lhs % rhs }
+                    if op == "/" {
+                        lhs / rhs
+                    } else {
+                        lhs % rhs
+                    }
                 }
                 _ => lhs,
             };
@@ -553,7 +649,9 @@ impl ExprParser<'_> {
         Ok(lhs)
     }
     fn unary(&mut self) -> std::result::Result<i128, String> {
-        let Some(t) = self.toks.get(self.pos) else { return Err("incomplete #if expression".into()) };
+        let Some(t) = self.toks.get(self.pos) else {
+            return Err("incomplete #if expression".into());
+        };
         self.pos += 1;
         match (t.kind, t.text.as_str()) {
             (Kind::Punct, "!") => Ok(i128::from(self.unary()? == 0)),
@@ -568,7 +666,9 @@ impl ExprParser<'_> {
                 self.pos += 1;
                 Ok(v)
             }
-            (Kind::Number, n) => parse_c_int(n).ok_or_else(|| format!("bad number '{n}' in #if expression")),
+            (Kind::Number, n) => {
+                parse_c_int(n).ok_or_else(|| format!("bad number '{n}' in #if expression"))
+            }
             (Kind::Name, _) => Ok(0),
             (Kind::Char, c) => Ok(c.chars().nth(1).map_or(0, |ch| ch as i128)),
             (_, other) => Err(format!("unexpected '{other}' in #if expression")),
@@ -604,7 +704,9 @@ mod tests {
     #[test]
     fn avoid_paste_after_expansion() {
         let pp = Preprocessor::new().with_autoconf("#define A 1\n");
-        let out = pp.run("t", "#include <autoconf.h>\nz: A-A A.b A:1 {s: A}\n").unwrap();
+        let out = pp
+            .run("t", "#include <autoconf.h>\nz: A-A A.b A:1 {s: A}\n")
+            .unwrap();
         assert_eq!(out, "z: 1 -1 1 .b 1:1 {s: 1}\n");
     }
 }

@@ -16,14 +16,32 @@ fn rows_by_region(parts: &Map) -> BTreeMap<String, Vec<Row<'_>>> {
     let mut by: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for (name, v) in parts {
         let Some(e) = v.as_map() else { continue };
-        let (Some(addr), Some(size)) = (e.get("address").and_then(Value::as_int), e.get("size").and_then(Value::as_int)) else {
+        let (Some(addr), Some(size)) = (
+            e.get("address").and_then(Value::as_int),
+            e.get("size").and_then(Value::as_int),
+        ) else {
             continue;
         };
-        let region = e.get("region").and_then(Value::as_str).unwrap_or("").to_string();
-        by.entry(region).or_default().push(Row { name, addr, size, container: e.contains_key("span") });
+        let region = e
+            .get("region")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        by.entry(region).or_default().push(Row {
+            name,
+            addr,
+            size,
+            container: e.contains_key("span"),
+        });
     }
     for rows in by.values_mut() {
-        rows.sort_by(|a, b| a.addr.cmp(&b.addr).then(b.size.cmp(&a.size)).then(b.container.cmp(&a.container)).then(a.name.cmp(b.name)));
+        rows.sort_by(|a, b| {
+            a.addr
+                .cmp(&b.addr)
+                .then(b.size.cmp(&a.size))
+                .then(b.container.cmp(&a.container))
+                .then(a.name.cmp(b.name))
+        });
     }
     by
 }
@@ -43,11 +61,21 @@ pub fn text(domain: &str, parts: &Map) -> String {
     for (region, rows) in rows_by_region(parts) {
         let lo = rows.iter().map(|r| r.addr).min().unwrap_or(0);
         let hi = rows.iter().map(|r| r.addr + r.size).max().unwrap_or(0);
-        let title = format!(" {domain} {region} ({} - {}): ", hex(hi - lo), human(hi - lo));
+        let title = format!(
+            " {domain} {region} ({} - {}): ",
+            hex(hi - lo),
+            human(hi - lo)
+        );
         let width = title.len().max(60);
         let _ = writeln!(out, "{:-^width$}", title);
         for r in &rows {
-            let line = format!("{}: {} ({} - {})", hex(r.addr), r.name, hex(r.size), human(r.size));
+            let line = format!(
+                "{}: {} ({} - {})",
+                hex(r.addr),
+                r.name,
+                hex(r.size),
+                human(r.size)
+            );
             if r.container {
                 let _ = writeln!(out, "+---{line}");
             } else {
@@ -62,7 +90,9 @@ pub fn text(domain: &str, parts: &Map) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// An SVG picture: one column per (domain, region), partitions as boxes whose height grows
@@ -75,14 +105,23 @@ pub fn svg(domains: &[(String, Map)]) -> String {
     for (domain, parts) in domains {
         for (region, rows) in rows_by_region(parts) {
             let x = 20.0 + col * (col_w + 40.0);
-            let _ = writeln!(body, r#"<text x="{x}" y="20" font-weight="bold">{} {}</text>"#, esc(domain), esc(&region));
+            let _ = writeln!(
+                body,
+                r#"<text x="{x}" y="20" font-weight="bold">{} {}</text>"#,
+                esc(domain),
+                esc(&region)
+            );
             let leaves: Vec<&Row> = rows.iter().filter(|r| !r.container && r.size > 0).collect();
             let mut y = 30.0;
             let mut ypos: BTreeMap<i128, f64> = BTreeMap::new();
             for r in &leaves {
                 let h = 18.0 + (r.size as f64).max(1.0).log2() * 2.0;
                 ypos.insert(r.addr, y);
-                let fill = if r.name.starts_with("EMPTY_") { "#eeeeee" } else { "#cfe2ff" };
+                let fill = if r.name.starts_with("EMPTY_") {
+                    "#eeeeee"
+                } else {
+                    "#cfe2ff"
+                };
                 let _ = writeln!(
                     body,
                     r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}" stroke="black"/><text x="{tx}" y="{ty}" font-size="11">{} {} ({})</text>"#,
@@ -98,7 +137,10 @@ pub fn svg(domains: &[(String, Map)]) -> String {
             }
             let mut depth = 0.0;
             for r in rows.iter().filter(|r| r.container) {
-                let (Some(&y0), Some(&y1)) = (ypos.get(&r.addr), ypos.get(&(r.addr + r.size))) else { continue };
+                let (Some(&y0), Some(&y1)) = (ypos.get(&r.addr), ypos.get(&(r.addr + r.size)))
+                else {
+                    continue;
+                };
                 let bx = x + col_w - 55.0 + depth;
                 let _ = writeln!(
                     body,
@@ -127,10 +169,17 @@ pub fn dts_overlay(domains: &[(String, Map)]) -> String {
             if !region.contains("flash") {
                 continue;
             }
-            let node = if region == "flash_primary" { "flash0".to_string() } else { region.clone() };
+            let node = if region == "flash_primary" {
+                "flash0".to_string()
+            } else {
+                region.clone()
+            };
             let base = rows.iter().map(|r| r.addr).min().unwrap_or(0);
             let _ = writeln!(out, "\n/* domain '{domain}', region '{region}' */\n&{node} {{\n\tpartitions {{\n\t\tcompatible = \"fixed-partitions\";\n\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;");
-            for r in rows.iter().filter(|r| !r.container && r.size > 0 && !r.name.starts_with("EMPTY_")) {
+            for r in rows
+                .iter()
+                .filter(|r| !r.container && r.size > 0 && !r.name.starts_with("EMPTY_"))
+            {
                 let label = r.name.replace(['-', '.'], "_");
                 let _ = writeln!(
                     out,
@@ -152,10 +201,14 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => i64::try_from(*i).map_or_else(|_| serde_json::Value::String(i.to_string()), |x| x.into()),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Int(i) => i64::try_from(*i)
+            .map_or_else(|_| serde_json::Value::String(i.to_string()), |x| x.into()),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::Str(s) => serde_json::Value::String(s.clone()),
         Value::Seq(s) => serde_json::Value::Array(s.iter().map(to_json).collect()),
-        Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Value::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
     }
 }

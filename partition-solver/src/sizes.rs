@@ -43,7 +43,14 @@ fn dynamic_size(ctx: &Ctx, view: &Names, total: i128, dp: Option<&str>) -> i128 
             .sum::<i128>()
 }
 
-fn size_of(ctx: &Ctx, view: &Names, name: &str, total: i128, dp: Option<&str>, depth: usize) -> RResult<i128> {
+fn size_of(
+    ctx: &Ctx,
+    view: &Names,
+    name: &str,
+    total: i128,
+    dp: Option<&str>,
+    depth: usize,
+) -> RResult<i128> {
     if Some(name) == dp {
         return Ok(dynamic_size(ctx, view, total, dp));
     }
@@ -51,7 +58,9 @@ fn size_of(ctx: &Ctx, view: &Names, name: &str, total: i128, dp: Option<&str>, d
         return Err(format!("containers nest too deeply around '{name}'"));
     }
     let Some(&id) = view.get(name) else {
-        return Err(format!("'{name}' is used as a share_size source but does not exist here"));
+        return Err(format!(
+            "'{name}' is used as a share_size source but does not exist here"
+        ));
     };
     let e = &ctx.store[id];
     match e.get("span") {
@@ -74,7 +83,10 @@ fn spans(ctx: &Ctx, e: &Map, target: &str) -> bool {
 fn shared_size(ctx: &Ctx, view: &Names, src: &str, total: i128, dp: Option<&str>) -> RResult<i128> {
     let size = size_of(ctx, view, src, total, dp, 0)?;
     let dynamic_src = Some(src) == dp
-        || dp.is_some_and(|d| view.get(src).is_some_and(|&id| spans(ctx, &ctx.store[id], d)));
+        || dp.is_some_and(|d| {
+            view.get(src)
+                .is_some_and(|&id| spans(ctx, &ctx.store[id], d))
+        });
     if dynamic_src {
         let sharers = view
             .get(src)
@@ -106,13 +118,19 @@ fn size_source(ctx: &Ctx, name: &str) -> RResult<String> {
             None => return Ok(src),
             Some(ss) => {
                 src = first_of(ss).ok_or_else(|| {
-                    format!("'share_size' of partition {} names no partition", ctx.origin(&src))
+                    format!(
+                        "'share_size' of partition {} names no partition",
+                        ctx.origin(&src)
+                    )
                 })?;
             }
         }
         steps += 1;
         if steps > ctx.system.len() + 1 {
-            return Err(format!("'share_size' of partition {} forms a loop", ctx.origin(name)));
+            return Err(format!(
+                "'share_size' of partition {} forms a loop",
+                ctx.origin(name)
+            ));
         }
     }
 }
@@ -120,7 +138,9 @@ fn size_source(ctx: &Ctx, name: &str) -> RResult<String> {
 fn dependents(ctx: &Ctx, all: &Names, target: Option<&str>) -> RResult<Vec<String>> {
     let mut out = Vec::new();
     for (k, &id) in all {
-        let Some(ss) = ctx.store[id].get("share_size") else { continue };
+        let Some(ss) = ctx.store[id].get("share_size") else {
+            continue;
+        };
         let Some(s0) = first_of(ss) else { continue };
         if Some(s0.as_str()) == target {
             out.push(k.clone());
@@ -140,7 +160,12 @@ fn dependents(ctx: &Ctx, all: &Names, target: Option<&str>) -> RResult<Vec<Strin
 }
 
 /// Resolve `share_size` for the partitions of `all` (spec §3.6).
-pub(crate) fn set_shared_size(ctx: &mut Ctx, all: &Names, total: i128, dp: Option<&str>) -> RResult<()> {
+pub(crate) fn set_shared_size(
+    ctx: &mut Ctx,
+    all: &Names,
+    total: i128,
+    dp: Option<&str>,
+) -> RResult<()> {
     let sharers: Vec<String> = all
         .iter()
         .filter(|(_, &id)| ctx.store[id].contains_key("share_size"))
@@ -165,7 +190,10 @@ pub(crate) fn set_shared_size(ctx: &mut Ctx, all: &Names, total: i128, dp: Optio
             .and_then(first_of)
             .ok_or_else(|| format!("partition {} has an empty 'share_size'", ctx.origin(req)))?;
         let Some(&wid) = system.get(&ss) else {
-            return Err(format!("partition {} shares its size with '{ss}', which does not exist", ctx.origin(req)));
+            return Err(format!(
+                "partition {} shares its size with '{ss}', which does not exist",
+                ctx.origin(req)
+            ));
         };
         let same_region = ctx.store[wid].get("region") == ctx.store[all[req]].get("region");
         let size = if same_region {
@@ -221,10 +249,17 @@ impl Addr<'_> {
         Ok(self.addr(n) + self.size(n)?)
     }
     fn align_of(&self, n: &str) -> Option<Map> {
-        self.ctx.store[self.id(n)].get("placement")?.as_map()?.get("align")?.as_map().cloned()
+        self.ctx.store[self.id(n)]
+            .get("placement")?
+            .as_map()?
+            .get("align")?
+            .as_map()
+            .cloned()
     }
     fn required_offset(&self, n: &str, move_up: bool) -> RResult<i128> {
-        let Some(align) = self.align_of(n) else { return Ok(0) };
+        let Some(align) = self.align_of(n) else {
+            return Ok(0);
+        };
         required_offset(&align, self.addr(n), self.size(n)?, move_up)
             .map_err(|m| format!("{m} (partition {})", self.ctx.origin(n)))
     }
@@ -282,16 +317,27 @@ pub fn required_offset(align: &Map, start: i128, size: i128, move_up: bool) -> R
         ));
     }
     let end = start + size;
-    let (key, value) = align.iter().next().map(|(k, v)| (k.clone(), v.clone())).unwrap_or((String::new(), Value::Null));
+    let (key, value) = align
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .unwrap_or((String::new(), Value::Null));
     let a = value.as_int().filter(|&a| a > 0).ok_or_else(|| {
-        format!("elements in align: {{{key}:{}}} is not a positive integer", value.py_repr())
+        format!(
+            "elements in align: {{{key}:{}}} is not a positive integer",
+            value.py_repr()
+        )
     })?;
     let align_start = key == "start";
     if (align_start && py_mod(start, a) == 0) || (!align_start && py_mod(end, a) == 0) {
         return Ok(0);
     }
     Ok(if move_up {
-        if align_start { a - py_mod(start, a) } else { a - py_mod(end, a) }
+        if align_start {
+            a - py_mod(start, a)
+        } else {
+            a - py_mod(end, a)
+        }
     } else if align_start {
         py_mod(start, a)
     } else if start != 0 {
@@ -332,7 +378,9 @@ pub fn dynamic_padding(
     }
     let red = off.div_euclid(in_front);
     if red % 4 != 0 {
-        return Err(format!("The current configuration gives {first} a non-word-aligned size.{ALIGNMENT_ERROR}"));
+        return Err(format!(
+            "The current configuration gives {first} a non-word-aligned size.{ALIGNMENT_ERROR}"
+        ));
     }
     let first_size = place.get(first.as_str()).map_or(0, |p| p.1);
     if red >= first_size {
@@ -385,10 +433,16 @@ pub(crate) fn set_addresses_and_align(
     for p in &solution {
         let e = &ctx.store[reqs[p]];
         if e.contains_key("align") {
-            return Err(format!("'align' config is misplaced (should be part of 'placement') in partition {}.", ctx.origin(p)));
+            return Err(format!(
+                "'align' config is misplaced (should be part of 'placement') in partition {}.",
+                ctx.origin(p)
+            ));
         }
         if e.contains_key("align_next") {
-            return Err(format!("'align_next' config is misplaced (should be part of 'placement') in partition {}.", ctx.origin(p)));
+            return Err(format!(
+                "'align_next' config is misplaced (should be part of 'placement') in partition {}.",
+                ctx.origin(p)
+            ));
         }
     }
     let non_empty: Vec<&String> = solution.iter().filter(|p| !p.contains("EMPTY_")).collect();
@@ -401,10 +455,18 @@ pub(crate) fn set_addresses_and_align(
         let Some(a_next) = a_next else { continue };
         let a_next = a_next.as_int().unwrap_or(0);
         let e = &mut ctx.store[reqs[next]];
-        let p = e.entry("placement".to_string()).or_insert_with(|| Value::Map(Map::new()));
-        let Value::Map(p) = p else { return Err(format!("'placement' of '{next}' is not a mapping")) };
-        let al = p.entry("align".to_string()).or_insert_with(|| Value::Map(Map::new()));
-        let Value::Map(al) = al else { return Err(format!("'align' of '{next}' is not a mapping")) };
+        let p = e
+            .entry("placement".to_string())
+            .or_insert_with(|| Value::Map(Map::new()));
+        let Value::Map(p) = p else {
+            return Err(format!("'placement' of '{next}' is not a mapping"));
+        };
+        let al = p
+            .entry("align".to_string())
+            .or_insert_with(|| Value::Map(Map::new()));
+        let Value::Map(al) = al else {
+            return Err(format!("'align' of '{next}' is not a mapping"));
+        };
         if al.contains_key("end") {
             return Err(format!("Align config already present in {next} (align_next of '{part}' meets its 'align: {{end}}')"));
         }
@@ -424,9 +486,20 @@ pub(crate) fn set_addresses_and_align(
     }
 
     let empty_count = reqs.keys().filter(|k| k.contains("EMPTY")).count();
-    let region = ctx.store[reqs[dp]].get("region").cloned().unwrap_or(Value::Null);
+    let region = ctx.store[reqs[dp]]
+        .get("region")
+        .cloned()
+        .unwrap_or(Value::Null);
     let dyn_set: HashSet<String> = dynamic.iter().cloned().collect();
-    let mut st = Addr { ctx, reqs, dynamic, dyn_set, empty_count, dp: dp.to_string(), region };
+    let mut st = Addr {
+        ctx,
+        reqs,
+        dynamic,
+        dyn_set,
+        empty_count,
+        dp: dp.to_string(),
+        region,
+    };
     let mut sol = solution;
     let area_end = start + size;
     let mut restarts = 0usize;
@@ -506,7 +579,10 @@ pub(crate) fn set_addresses_and_align(
             loop {
                 guard += 1;
                 if guard > 64 {
-                    return Err(format!("cannot align partition {}.{ALIGNMENT_ERROR}", st.ctx.origin(&cur)));
+                    return Err(format!(
+                        "cannot align partition {}.{ALIGNMENT_ERROR}",
+                        st.ctx.origin(&cur)
+                    ));
                 }
                 let higher = match rev.last() {
                     Some(h) => st.addr(h),
@@ -560,7 +636,11 @@ pub(crate) fn set_addresses_and_align(
     for p in &sol {
         let a = st.addr(p);
         if a != expected {
-            return Err(format!("Error when inspecting {p}, invalid address {}, expected {},", hex(a), hex(expected)));
+            return Err(format!(
+                "Error when inspecting {p}, invalid address {}, expected {},",
+                hex(a),
+                hex(expected)
+            ));
         }
         expected += st.size(p)?;
     }

@@ -65,7 +65,11 @@ impl Solution {
     }
     /// Address of a partition.
     pub fn address(&self, name: &str) -> Option<i128> {
-        self.partitions.get(name)?.as_map()?.get("address")?.as_int()
+        self.partitions
+            .get(name)?
+            .as_map()?
+            .get("address")?
+            .as_int()
     }
     /// Size of a partition.
     pub fn size(&self, name: &str) -> Option<i128> {
@@ -75,13 +79,20 @@ impl Solution {
 
 /// The `regions.yml` mapping of a list of regions.
 pub fn regions_value(regions: &[Region]) -> Value {
-    Value::Map(regions.iter().map(|r| (r.name.clone(), r.to_value())).collect())
+    Value::Map(
+        regions
+            .iter()
+            .map(|r| (r.name.clone(), r.to_value()))
+            .collect(),
+    )
 }
 
 /// Parse one fragment into a map of partitions (`None` for an empty document).
 pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>> {
-    let (v, pos) = yaml::load_with_positions(&f.text)
-        .map_err(|source| Error::Yaml { file: f.name.clone(), source })?;
+    let (v, pos) = yaml::load_with_positions(&f.text).map_err(|source| Error::Yaml {
+        file: f.name.clone(),
+        source,
+    })?;
     match v {
         Value::Null => Ok(None),
         Value::Map(m) => {
@@ -113,14 +124,18 @@ pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>>
 /// Check the types of the keys the solver computes with, so that a bad value is reported with
 /// its file and line instead of failing deep inside the solver.
 fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) -> Result<()> {
-    let bad = |message: String| Error::Input { file: file.to_string(), location: pos, message };
+    let bad = |message: String| Error::Input {
+        file: file.to_string(),
+        location: pos,
+        message,
+    };
     for key in ["size", "address"] {
         if let Some(v) = e.get(key) {
             if v.as_int().is_none() {
                 let hint = match v.as_str() {
-                    Some(s) if s.starts_with("CONFIG_") => format!(
-                        " ('{s}' is not defined in autoconf.h: enable it or give a number)"
-                    ),
+                    Some(s) if s.starts_with("CONFIG_") => {
+                        format!(" ('{s}' is not defined in autoconf.h: enable it or give a number)")
+                    }
                     _ => String::new(),
                 };
                 return Err(bad(format!(
@@ -182,26 +197,26 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
 }
 
 /// Merge fragments in order (spec §2.2).
-pub(crate) fn merge_fragments(
-    fragments: &[Fragment],
-) -> Result<(Map, HashMap<String, String>)> {
+pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<String, String>)> {
     let mut merged = Map::new();
     let mut origins: HashMap<String, String> = HashMap::new();
     for f in fragments {
-        let Some((m, pos)) = parse_fragment(f)? else { continue };
+        let Some((m, pos)) = parse_fragment(f)? else {
+            continue;
+        };
         for (k, v) in m {
             if let Value::Map(e) = &v {
                 validate_entry(&f.name, pos.get(&k).copied(), &k, e)?;
             }
             if let Some(old) = merged.get(&k) {
                 if *old != v {
-                    return Err(Error::Conflict {
+                    return Err(Error::Conflict(Box::new(crate::error::Conflict {
                         first_file: origins.get(&k).cloned().unwrap_or_default(),
                         first_value: old.py_repr(),
                         second_file: f.name.clone(),
                         second_value: v.py_repr(),
                         name: k,
-                    });
+                    })));
                 }
                 merged.insert(k, v);
             } else {
@@ -217,7 +232,11 @@ fn fix_syntactic_sugar(ctx: &mut Ctx, names: &Names) {
     for (k, &id) in names {
         let e = &mut ctx.store[id];
         if !e.contains_key("region") {
-            let r = if k.ends_with("_sram") { "sram_primary" } else { "flash_primary" };
+            let r = if k.ends_with("_sram") {
+                "sram_primary"
+            } else {
+                "flash_primary"
+            };
             e.insert("region".into(), Value::Str(r.into()));
         }
     }
@@ -265,7 +284,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             for (k, v) in m {
                 if let Value::Map(e) = v {
                     validate_entry(&sf.name, pos.get(&k).copied(), &k, &e)?;
-                    ctx.origins.entry(k.clone()).or_insert_with(|| sf.name.clone());
+                    ctx.origins
+                        .entry(k.clone())
+                        .or_insert_with(|| sf.name.clone());
                     let id = ctx.add(e);
                     statics.insert(k, id);
                 }
@@ -297,9 +318,12 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             .filter(|(_, &id)| region_of(&ctx.store[id]).contains(region.name.as_str()))
             .map(|(k, &id)| (k.clone(), id))
             .collect();
-        let solved = solve_region(&mut ctx, region, part, &stat).map_err(|message| {
-            Error::Region { region: region.name.clone(), size: region.size, message }
-        })?;
+        let solved =
+            solve_region(&mut ctx, region, part, &stat).map_err(|message| Error::Region {
+                region: region.name.clone(),
+                size: region.size,
+                message,
+            })?;
         for (k, id) in solved {
             if let Some(&old) = result.get(&k) {
                 // The RAM region's auxiliary `app` container is meant to be replaced.
@@ -320,7 +344,12 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     for (k, id) in &result {
         partitions.insert(k.clone(), Value::Map(ctx.store[*id].clone()));
     }
-    let mut sol = Solution { partitions, regions, log: ctx.log.clone(), warnings: Vec::new() };
+    let mut sol = Solution {
+        partitions,
+        regions,
+        log: ctx.log.clone(),
+        warnings: Vec::new(),
+    };
     let problems = crate::checks::check_layout(&sol, &ctx, &statics, input);
     if !problems.is_empty() {
         if opts.compat {
@@ -349,7 +378,9 @@ pub(crate) fn sort_regions(ctx: &Ctx, regions: &[Region]) -> Result<Vec<Region>>
             if region_of(e) != region {
                 continue;
             }
-            let Some(ss) = e.get("share_size") else { continue };
+            let Some(ss) = e.get("share_size") else {
+                continue;
+            };
             let candidates: Vec<&str> = match ss {
                 Value::Str(s) => vec![s.as_str()],
                 Value::Seq(items) => items.iter().filter_map(Value::as_str).collect(),
@@ -385,13 +416,21 @@ pub(crate) fn sort_regions(ctx: &Ctx, regions: &[Region]) -> Result<Vec<Region>>
 
 type RResult<T> = std::result::Result<T, String>;
 
-fn solve_region(ctx: &mut Ctx, region: &Region, mut reqs: Names, statics: &Names) -> RResult<Names> {
+fn solve_region(
+    ctx: &mut Ctx,
+    region: &Region,
+    mut reqs: Names,
+    statics: &Names,
+) -> RResult<Names> {
     match region.strategy {
         Strategy::StartToEnd | Strategy::EndToStart => {
             solve_simple(ctx, region, &mut reqs, statics)?;
         }
         Strategy::Complex => {
-            let dp = region.dynamic_partition.clone().unwrap_or_else(|| "app".into());
+            let dp = region
+                .dynamic_partition
+                .clone()
+                .unwrap_or_else(|| "app".into());
             if dp != "app" {
                 for &id in reqs.values() {
                     replace_app(&mut ctx.store[id], &dp);
@@ -417,7 +456,11 @@ fn solve_region(ctx: &mut Ctx, region: &Region, mut reqs: Names, statics: &Names
         ) else {
             return Err(format!(
                 "partition '{name}' has no {}; static partitions need 'address' and 'size'",
-                if e.contains_key("address") { "size" } else { "address" }
+                if e.contains_key("address") {
+                    "size"
+                } else {
+                    "address"
+                }
             ));
         };
         e.insert("end_address".into(), Value::Int(a + s));
@@ -444,10 +487,12 @@ fn replace_app(e: &mut Map, dp: &str) {
 /// Gaps between statically placed partitions: `(start, end)` pairs, as the reference computes
 /// them (set difference of end points and start points).
 pub(crate) fn gaps(first: i128, last: i128, parts: &[(i128, i128)]) -> Vec<(i128, i128)> {
-    let starts: HashSet<i128> =
-        std::iter::once(last).chain(parts.iter().map(|&(a, _)| a)).collect();
-    let ends: HashSet<i128> =
-        std::iter::once(first).chain(parts.iter().map(|&(a, s)| a + s)).collect();
+    let starts: HashSet<i128> = std::iter::once(last)
+        .chain(parts.iter().map(|&(a, _)| a))
+        .collect();
+    let ends: HashSet<i128> = std::iter::once(first)
+        .chain(parts.iter().map(|&(a, s)| a + s))
+        .collect();
     let mut gs: Vec<i128> = ends.difference(&starts).copied().collect();
     let mut ge: Vec<i128> = starts.difference(&ends).copied().collect();
     gs.sort_unstable();
@@ -456,7 +501,10 @@ pub(crate) fn gaps(first: i128, last: i128, parts: &[(i128, i128)]) -> Vec<(i128
 }
 
 fn fmt_gaps(g: &[(i128, i128)]) -> String {
-    g.iter().map(|(a, b)| format!("0x{a:x}-0x{b:x}")).collect::<Vec<_>>().join(" ")
+    g.iter()
+        .map(|(a, b)| format!("0x{a:x}-0x{b:x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn int_of(e: &Map, k: &str) -> Option<i128> {
@@ -492,7 +540,11 @@ fn solve_simple(ctx: &mut Ctx, region: &Region, reqs: &mut Names, statics: &Name
             } else if !correct {
                 return Err(format!(
                     "Statically defined partitions are not packed at {} of region '{}'.",
-                    if region.strategy == Strategy::StartToEnd { "start" } else { "end" },
+                    if region.strategy == Strategy::StartToEnd {
+                        "start"
+                    } else {
+                        "end"
+                    },
                     region.name
                 ));
             }
@@ -507,7 +559,11 @@ fn solve_simple(ctx: &mut Ctx, region: &Region, reqs: &mut Names, statics: &Name
         }
     }
     let end_to_start = region.strategy == Strategy::EndToStart;
-    let mut address = if end_to_start { start + size - reserved } else { start + reserved };
+    let mut address = if end_to_start {
+        start + size - reserved
+    } else {
+        start + reserved
+    };
     let names: Vec<(String, usize)> = reqs
         .iter()
         .filter(|(_, &id)| !ctx.store[id].contains_key("address"))
@@ -616,7 +672,13 @@ fn solve_complex(
 }
 
 fn ctx_from(partitions: &Map) -> Ctx {
-    let mut ctx = Ctx { store: Vec::new(), system: Names::new(), origins: HashMap::new(), log: Vec::new(), collisions: Vec::new() };
+    let mut ctx = Ctx {
+        store: Vec::new(),
+        system: Names::new(),
+        origins: HashMap::new(),
+        log: Vec::new(),
+        collisions: Vec::new(),
+    };
     for (k, v) in partitions {
         let id = ctx.add(v.as_map().cloned().unwrap_or_default());
         ctx.system.insert(k.clone(), id);
@@ -628,7 +690,10 @@ fn ctx_from(partitions: &Map) -> Ctx {
 /// `share_size` loop between regions.
 pub fn region_order(partitions: &Map, regions: &[Region]) -> Result<Vec<String>> {
     let ctx = ctx_from(partitions);
-    Ok(sort_regions(&ctx, regions)?.into_iter().map(|r| r.name).collect())
+    Ok(sort_regions(&ctx, regions)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
 }
 
 /// Resolve only the order of one complex region's partitions (dynamic partition `dp`):
@@ -637,9 +702,16 @@ pub fn region_order(partitions: &Map, regions: &[Region]) -> Result<Vec<String>>
 pub fn resolve_order(partitions: &Map, dp: &str) -> Result<(Vec<String>, Map)> {
     let mut ctx = ctx_from(partitions);
     let mut reqs = ctx.system.clone();
-    let (order, subs) = crate::ordering::resolve(&mut ctx, &mut reqs, dp)
-        .map_err(|message| Error::Region { region: String::new(), size: 0, message })?;
-    let containers = subs.iter().map(|(k, &id)| (k.clone(), Value::Map(ctx.store[id].clone()))).collect();
+    let (order, subs) =
+        crate::ordering::resolve(&mut ctx, &mut reqs, dp).map_err(|message| Error::Region {
+            region: String::new(),
+            size: 0,
+            message,
+        })?;
+    let containers = subs
+        .iter()
+        .map(|(k, &id)| (k.clone(), Value::Map(ctx.store[id].clone())))
+        .collect();
     Ok((order, containers))
 }
 
@@ -649,7 +721,11 @@ fn place_containers(ctx: &mut Ctx, reqs: &mut Names, subs: &Names) -> RResult<()
         let span: Vec<String> = ctx.store[id]
             .get("orig_span")
             .and_then(Value::as_seq)
-            .map(|s| s.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut lo = i128::MAX;
         let mut hi = i128::MIN;
@@ -671,7 +747,10 @@ fn place_containers(ctx: &mut Ctx, reqs: &mut Names, subs: &Names) -> RResult<()
             return Err(format!("No compatible parent partition found for {name}"));
         }
         let e = &mut ctx.store[id];
-        let span_v = e.get("orig_span").cloned().unwrap_or(Value::Seq(Vec::new()));
+        let span_v = e
+            .get("orig_span")
+            .cloned()
+            .unwrap_or(Value::Seq(Vec::new()));
         e.insert("span".into(), span_v);
         e.insert("size".into(), Value::Int(hi - lo));
         e.insert("address".into(), Value::Int(lo));
@@ -684,7 +763,13 @@ fn place_containers(ctx: &mut Ctx, reqs: &mut Names, subs: &Names) -> RResult<()
 /// `partitions` are the region's entries (the dynamic partition's own entry, if given, is
 /// kept), `extra_system` further entries of other regions visible to `share_size`.
 /// Returns the region's entries with addresses, sizes and paddings.
-pub fn solve_area(partitions: &Map, extra_system: &Map, dp: &str, start: i128, size: i128) -> Result<Map> {
+pub fn solve_area(
+    partitions: &Map,
+    extra_system: &Map,
+    dp: &str,
+    start: i128,
+    size: i128,
+) -> Result<Map> {
     let mut all = partitions.clone();
     for (k, v) in extra_system {
         all.insert(k.clone(), v.clone());
@@ -692,16 +777,24 @@ pub fn solve_area(partitions: &Map, extra_system: &Map, dp: &str, start: i128, s
     let mut ctx = ctx_from(&all);
     let system = ctx.system.clone();
     fix_syntactic_sugar(&mut ctx, &system);
-    let mut reqs: Names = partitions.keys().map(|k| (k.clone(), ctx.system[k])).collect();
+    let mut reqs: Names = partitions
+        .keys()
+        .map(|k| (k.clone(), ctx.system[k]))
+        .collect();
     if !reqs.contains_key(dp) {
         let mut m = Map::new();
         m.insert("region".into(), Value::Str("flash_primary".into()));
         let id = ctx.add(m);
         reqs.insert(dp.to_string(), id);
     }
-    let err = |message: String| Error::Region { region: "flash_primary".into(), size, message };
+    let err = |message: String| Error::Region {
+        region: "flash_primary".into(),
+        size,
+        message,
+    };
     let (solution, subs) = crate::ordering::resolve(&mut ctx, &mut reqs, dp).map_err(err)?;
-    crate::sizes::set_addresses_and_align(&mut ctx, &mut reqs, &subs, solution, size, dp, start).map_err(err)?;
+    crate::sizes::set_addresses_and_align(&mut ctx, &mut reqs, &subs, solution, size, dp, start)
+        .map_err(err)?;
     place_containers(&mut ctx, &mut reqs, &subs).map_err(err)?;
     let mut out = Map::new();
     for (k, &id) in &reqs {
@@ -717,7 +810,9 @@ pub fn solve_area(partitions: &Map, extra_system: &Map, dp: &str, start: i128, s
 /// Parse and check a static configuration (`pm_static.yml`): every entry must be a mapping
 /// whose `address`/`size` (when present) are integers. Returns the entries.
 pub fn load_static(f: &Fragment) -> Result<Map> {
-    let Some((m, pos)) = parse_fragment(f)? else { return Ok(Map::new()) };
+    let Some((m, pos)) = parse_fragment(f)? else {
+        return Ok(Map::new());
+    };
     for (k, v) in &m {
         if let Value::Map(e) = v {
             validate_entry(&f.name, pos.get(k).copied(), k, e)?;

@@ -125,8 +125,10 @@ impl Value {
                 format!("[{}]", inner.join(", "))
             }
             Value::Map(m) => {
-                let inner: Vec<String> =
-                    m.iter().map(|(k, v)| format!("'{k}': {}", v.py_repr())).collect();
+                let inner: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("'{k}': {}", v.py_repr()))
+                    .collect();
                 format!("{{{}}}", inner.join(", "))
             }
         }
@@ -200,7 +202,8 @@ impl Builder {
                 Some(k) => {
                     if depth == 1 {
                         if let Some(m) = key_mark.take() {
-                            self.key_positions.insert(k.clone(), (m.line(), m.col() + 1));
+                            self.key_positions
+                                .insert(k.clone(), (m.line(), m.col() + 1));
                         }
                     }
                     map.insert(k, v);
@@ -234,9 +237,9 @@ impl MarkedEventReceiver for Builder {
                 }
             },
             Event::SequenceStart(anchor, _) => self.stack.push((Frame::Seq(Vec::new()), anchor)),
-            Event::MappingStart(anchor, _) => {
-                self.stack.push((Frame::Map(Map::new(), None, None), anchor))
-            }
+            Event::MappingStart(anchor, _) => self
+                .stack
+                .push((Frame::Map(Map::new(), None, None), anchor)),
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((frame, anchor)) = self.stack.pop() {
                     let v = match frame {
@@ -340,7 +343,8 @@ pub fn parse_yaml11_int(text: &str) -> Option<i128> {
         }
         acc
     } else {
-        if !body.starts_with(|c: char| ('1'..='9').contains(&c)) || !all(body, |c| c.is_ascii_digit())
+        if !body.starts_with(|c: char| ('1'..='9').contains(&c))
+            || !all(body, |c| c.is_ascii_digit())
         {
             return None;
         }
@@ -364,7 +368,11 @@ fn parse_yaml11_float(text: &str) -> Option<f64> {
     let body = text.trim_start_matches(['-', '+']);
     match body {
         ".inf" | ".Inf" | ".INF" => {
-            return Some(if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY })
+            return Some(if text.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
         }
         ".nan" | ".NaN" | ".NAN" if body.len() == text.len() => return Some(f64::NAN),
         _ => {}
@@ -597,7 +605,8 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let text = "b:\n  span: &id001\n  - x\n  orig_span: *id001\na: {size: 0x10, name: '0x10'}\n";
+        let text =
+            "b:\n  span: &id001\n  - x\n  orig_span: *id001\na: {size: 0x10, name: '0x10'}\n";
         let v = load(text).unwrap();
         let dumped = dump(&v, IntStyle::Hex);
         assert_eq!(load(&dumped).unwrap(), v);

@@ -7,11 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn case(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/pm").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus/pm")
+        .join(name)
 }
 
 fn inputs(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir.join("inputs")).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    let mut v: Vec<String> = fs::read_dir(dir.join("inputs"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
     v.sort();
     v
 }
@@ -21,13 +26,34 @@ fn bin() -> Command {
 }
 
 const ROOT_ARGS: &[&str] = &[
-    "--regions", "sram_primary", "otp", "flash_primary",
-    "--sram_primary-size", "0x80000", "--sram_primary-base-address", "0x20000000",
-    "--sram_primary-placement-strategy", "complex", "--sram_primary-dynamic-partition", "sram_primary",
-    "--otp-size", "0x2fc", "--otp-base-address", "0xff8100", "--otp-placement-strategy", "start_to_end",
-    "--flash_primary-size", "0x100000", "--flash_primary-base-address", "0x0",
-    "--flash_primary-placement-strategy", "complex", "--flash_primary-device", "flash_controller",
-    "--flash_primary-default-driver-kconfig", "CONFIG_SOC_FLASH_NRF",
+    "--regions",
+    "sram_primary",
+    "otp",
+    "flash_primary",
+    "--sram_primary-size",
+    "0x80000",
+    "--sram_primary-base-address",
+    "0x20000000",
+    "--sram_primary-placement-strategy",
+    "complex",
+    "--sram_primary-dynamic-partition",
+    "sram_primary",
+    "--otp-size",
+    "0x2fc",
+    "--otp-base-address",
+    "0xff8100",
+    "--otp-placement-strategy",
+    "start_to_end",
+    "--flash_primary-size",
+    "0x100000",
+    "--flash_primary-base-address",
+    "0x0",
+    "--flash_primary-placement-strategy",
+    "complex",
+    "--flash_primary-device",
+    "flash_controller",
+    "--flash_primary-default-driver-kconfig",
+    "CONFIG_SOC_FLASH_NRF",
 ];
 
 #[test]
@@ -36,25 +62,68 @@ fn drop_in_two_domains_and_output() {
     let tmp = tempfile::tempdir().unwrap();
     let out = |n: &str| tmp.path().join(n).display().to_string();
     let st = bin()
-        .arg("--input-files").args(inputs(&c))
-        .arg("--autoconf").arg(c.join("autoconf.h"))
-        .args(["--output-partitions", &out("partitions.yml"), "--output-regions", &out("regions.yml")])
+        .arg("--input-files")
+        .args(inputs(&c))
+        .arg("--autoconf")
+        .arg(c.join("autoconf.h"))
+        .args([
+            "--output-partitions",
+            &out("partitions.yml"),
+            "--output-regions",
+            &out("regions.yml"),
+        ])
         .args(ROOT_ARGS)
         .status()
         .unwrap();
     assert!(st.success());
     let d = c.join("domains/CPUNET");
     let st = bin()
-        .arg("--input-files").args(inputs(&d))
-        .arg("--autoconf").arg(d.join("autoconf.h"))
-        .args(["--output-partitions", &out("partitions_CPUNET.yml"), "--output-regions", &out("regions_CPUNET.yml")])
-        .args(["--flash_primary-dynamic-partition", "ipc_radio", "--regions", "sram_primary", "flash_primary"])
-        .args(["--sram_primary-size", "0x10000", "--sram_primary-base-address", "0x21000000", "--sram_primary-placement-strategy", "complex", "--sram_primary-dynamic-partition", "sram_primary"])
-        .args(["--flash_primary-size", "0x40000", "--flash_primary-base-address", "0x1000000", "--flash_primary-placement-strategy", "complex", "--flash_primary-device", "flash_controller", "--flash_primary-default-driver-kconfig", "CONFIG_SOC_FLASH_NRF"])
+        .arg("--input-files")
+        .args(inputs(&d))
+        .arg("--autoconf")
+        .arg(d.join("autoconf.h"))
+        .args([
+            "--output-partitions",
+            &out("partitions_CPUNET.yml"),
+            "--output-regions",
+            &out("regions_CPUNET.yml"),
+        ])
+        .args([
+            "--flash_primary-dynamic-partition",
+            "ipc_radio",
+            "--regions",
+            "sram_primary",
+            "flash_primary",
+        ])
+        .args([
+            "--sram_primary-size",
+            "0x10000",
+            "--sram_primary-base-address",
+            "0x21000000",
+            "--sram_primary-placement-strategy",
+            "complex",
+            "--sram_primary-dynamic-partition",
+            "sram_primary",
+        ])
+        .args([
+            "--flash_primary-size",
+            "0x40000",
+            "--flash_primary-base-address",
+            "0x1000000",
+            "--flash_primary-placement-strategy",
+            "complex",
+            "--flash_primary-device",
+            "flash_controller",
+            "--flash_primary-default-driver-kconfig",
+            "CONFIG_SOC_FLASH_NRF",
+        ])
         .status()
         .unwrap();
     assert!(st.success());
-    for (ours, theirs) in [("regions.yml", "expected_regions.yml"), ("regions_CPUNET.yml", "expected_regions_CPUNET.yml")] {
+    for (ours, theirs) in [
+        ("regions.yml", "expected_regions.yml"),
+        ("regions_CPUNET.yml", "expected_regions_CPUNET.yml"),
+    ] {
         assert_eq!(
             yaml::load(&fs::read_to_string(tmp.path().join(ours)).unwrap()).unwrap(),
             yaml::load(&fs::read_to_string(c.join(theirs)).unwrap()).unwrap()
@@ -62,10 +131,24 @@ fn drop_in_two_domains_and_output() {
     }
     fs::create_dir_all(tmp.path().join("CPUNET/ipc_radio")).unwrap();
     let st = bin()
-        .args(["output", "--input-partitions", &out("partitions.yml"), &out("partitions_CPUNET.yml")])
-        .args(["--input-regions", &out("regions.yml"), &out("regions_CPUNET.yml")])
+        .args([
+            "output",
+            "--input-partitions",
+            &out("partitions.yml"),
+            &out("partitions_CPUNET.yml"),
+        ])
+        .args([
+            "--input-regions",
+            &out("regions.yml"),
+            &out("regions_CPUNET.yml"),
+        ])
         .args(["--config-file", &out("pm_CPUNET.config")])
-        .args(["--images", "CPUNET:ipc_radio", "--header-files", &out("CPUNET/ipc_radio/pm_config.h")])
+        .args([
+            "--images",
+            "CPUNET:ipc_radio",
+            "--header-files",
+            &out("CPUNET/ipc_radio/pm_config.h"),
+        ])
         .status()
         .unwrap();
     assert!(st.success());
@@ -74,11 +157,22 @@ fn drop_in_two_domains_and_output() {
     assert_eq!(h.split_once('\n').unwrap().1, e.split_once('\n').unwrap().1);
     // A CPUNET-only pm.config.
     let st = bin()
-        .args(["output", "--input-partitions", &out("partitions_CPUNET.yml"), "--input-regions", &out("regions_CPUNET.yml"), "--config-file", &out("only.config")])
+        .args([
+            "output",
+            "--input-partitions",
+            &out("partitions_CPUNET.yml"),
+            "--input-regions",
+            &out("regions_CPUNET.yml"),
+            "--config-file",
+            &out("only.config"),
+        ])
         .status()
         .unwrap();
     assert!(st.success());
-    assert_eq!(fs::read_to_string(tmp.path().join("only.config")).unwrap(), fs::read_to_string(c.join("expected_pm_CPUNET.config")).unwrap());
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("only.config")).unwrap(),
+        fs::read_to_string(c.join("expected_pm_CPUNET.config")).unwrap()
+    );
 }
 
 #[test]
@@ -88,10 +182,24 @@ fn failure_exits_1_and_leaves_outputs_alone() {
     let p = tmp.path().join("partitions.yml");
     fs::write(&p, "old").unwrap();
     let o = bin()
-        .arg("--input-files").args(inputs(&c))
-        .arg("--static-config").arg(c.join("pm_static.yml"))
-        .args(["--output-partitions", &p.display().to_string(), "--output-regions", &tmp.path().join("r.yml").display().to_string()])
-        .args(["--regions", "flash_primary", "--flash_primary-size", "0x100000", "--flash_primary-placement-strategy", "complex"])
+        .arg("--input-files")
+        .args(inputs(&c))
+        .arg("--static-config")
+        .arg(c.join("pm_static.yml"))
+        .args([
+            "--output-partitions",
+            &p.display().to_string(),
+            "--output-regions",
+            &tmp.path().join("r.yml").display().to_string(),
+        ])
+        .args([
+            "--regions",
+            "flash_primary",
+            "--flash_primary-size",
+            "0x100000",
+            "--flash_primary-placement-strategy",
+            "complex",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -102,9 +210,32 @@ fn failure_exits_1_and_leaves_outputs_alone() {
 
 #[test]
 fn argument_errors_exit_2() {
-    let o = bin().args(["--input-files", "x", "--output-partitions", "a", "--output-regions", "b", "--regions", "foo"]).output().unwrap();
+    let o = bin()
+        .args([
+            "--input-files",
+            "x",
+            "--output-partitions",
+            "a",
+            "--output-regions",
+            "b",
+            "--regions",
+            "foo",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let o = bin().args(["--input-files", "x", "--output-partitions", "a", "--output-regions", "b", "--bogus"]).output().unwrap();
+    let o = bin()
+        .args([
+            "--input-files",
+            "x",
+            "--output-partitions",
+            "a",
+            "--output-regions",
+            "b",
+            "--bogus",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -114,16 +245,33 @@ fn json_and_report() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("partitions.yml").display().to_string();
     let o = bin()
-        .arg("--input-files").args(inputs(&c))
-        .args(["--output-partitions", &p, "--output-regions", &tmp.path().join("regions.yml").display().to_string()])
-        .args(["--regions", "flash_primary", "--flash_primary-size", "0x10000", "--flash_primary-placement-strategy", "complex", "--json"])
+        .arg("--input-files")
+        .args(inputs(&c))
+        .args([
+            "--output-partitions",
+            &p,
+            "--output-regions",
+            &tmp.path().join("regions.yml").display().to_string(),
+        ])
+        .args([
+            "--regions",
+            "flash_primary",
+            "--flash_primary-size",
+            "0x10000",
+            "--flash_primary-placement-strategy",
+            "complex",
+            "--json",
+        ])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("partitions").is_some() || v.get("error").is_some());
     if o.status.success() {
         let svg = tmp.path().join("m.svg");
-        let r = bin().args(["report", "-i", &p, "--svg", &svg.display().to_string()]).output().unwrap();
+        let r = bin()
+            .args(["report", "-i", &p, "--svg", &svg.display().to_string()])
+            .output()
+            .unwrap();
         assert!(r.status.success());
         assert!(String::from_utf8_lossy(&r.stdout).contains("flash_primary"));
         assert!(fs::read_to_string(svg).unwrap().starts_with("<svg"));

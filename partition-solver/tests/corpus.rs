@@ -21,23 +21,44 @@ struct Domain {
 fn load_case(dir: &Path, domain: &str, dynamic_partition: Option<String>) -> Domain {
     let case = yaml::load(&fs::read_to_string(dir.join("case.yml")).unwrap()).unwrap();
     let case = case.as_map().unwrap();
-    let dp = dynamic_partition.or_else(|| case.get("dynamic_partition").and_then(Value::as_str).map(String::from));
+    let dp = dynamic_partition.or_else(|| {
+        case.get("dynamic_partition")
+            .and_then(Value::as_str)
+            .map(String::from)
+    });
     let mut regions = Vec::new();
     for r in case["regions"].as_seq().unwrap() {
         let r = r.as_map().unwrap();
         let mut region = Region::new(r["name"].as_str().unwrap(), r["size"].as_int().unwrap());
         region.base_address = r.get("base_address").and_then(Value::as_int).unwrap_or(0);
-        region.strategy = Strategy::parse(r.get("placement_strategy").and_then(Value::as_str).unwrap_or("start_to_end")).unwrap();
+        region.strategy = Strategy::parse(
+            r.get("placement_strategy")
+                .and_then(Value::as_str)
+                .unwrap_or("start_to_end"),
+        )
+        .unwrap();
         region.device = r.get("device").and_then(Value::as_str).unwrap_or("").into();
-        region.default_driver_kconfig = r.get("default_driver_kconfig").and_then(Value::as_str).unwrap_or("").into();
-        region.dynamic_partition = r.get("dynamic_partition").and_then(Value::as_str).map(String::from);
+        region.default_driver_kconfig = r
+            .get("default_driver_kconfig")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .into();
+        region.dynamic_partition = r
+            .get("dynamic_partition")
+            .and_then(Value::as_str)
+            .map(String::from);
         if region.name == "flash_primary" && dp.is_some() {
             region.dynamic_partition = dp.clone();
         }
         regions.push(region);
     }
-    let pp = fs::read_to_string(dir.join("autoconf.h")).ok().map(|a| Preprocessor::new().with_autoconf(&a));
-    let mut files: Vec<PathBuf> = fs::read_dir(dir.join("inputs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let pp = fs::read_to_string(dir.join("autoconf.h"))
+        .ok()
+        .map(|a| Preprocessor::new().with_autoconf(&a));
+    let mut files: Vec<PathBuf> = fs::read_dir(dir.join("inputs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let fragments = files
         .iter()
@@ -52,13 +73,23 @@ fn load_case(dir: &Path, domain: &str, dynamic_partition: Option<String>) -> Dom
             Fragment::new(name, text)
         })
         .collect();
-    let static_config = fs::read_to_string(dir.join("pm_static.yml")).ok().map(|t| Fragment::new("pm_static.yml", t));
+    let static_config = fs::read_to_string(dir.join("pm_static.yml"))
+        .ok()
+        .map(|t| Fragment::new("pm_static.yml", t));
     let images = case
         .get("images")
         .and_then(Value::as_seq)
         .map(|s| s.iter().map(|v| v.as_str().unwrap().to_string()).collect())
         .unwrap_or_default();
-    Domain { name: domain.into(), input: DomainInput { fragments, static_config, regions }, images }
+    Domain {
+        name: domain.into(),
+        input: DomainInput {
+            fragments,
+            static_config,
+            regions,
+        },
+        images,
+    }
 }
 
 /// Normal form for comparison: `span`/`orig_span` as sorted lists.
@@ -83,7 +114,11 @@ fn normal(v: &Value) -> Value {
 }
 
 fn expected_layouts(dir: &Path, suffix: &str) -> Vec<Value> {
-    let mut out = vec![yaml::load(&fs::read_to_string(dir.join(format!("expected{suffix}.yml"))).unwrap()).unwrap()];
+    let mut out =
+        vec![
+            yaml::load(&fs::read_to_string(dir.join(format!("expected{suffix}.yml"))).unwrap())
+                .unwrap(),
+        ];
     for e in fs::read_dir(dir).unwrap() {
         let n = e.unwrap().file_name().to_string_lossy().into_owned();
         if n.starts_with("expected_alt_") && n.ends_with(&format!("{suffix}.yml")) {
@@ -101,7 +136,10 @@ fn same_config(ours: &str, theirs: &str) -> bool {
             if x.contains("_SPAN=") && y.contains("_SPAN=") {
                 let words = |s: &str| -> (String, BTreeSet<String>) {
                     let (k, v) = s.split_once('=').unwrap();
-                    (k.to_string(), v.trim_matches('"').split(' ').map(String::from).collect())
+                    (
+                        k.to_string(),
+                        v.trim_matches('"').split(' ').map(String::from).collect(),
+                    )
                 };
                 words(x) == words(y)
             } else {
@@ -111,15 +149,30 @@ fn same_config(ours: &str, theirs: &str) -> bool {
 }
 
 fn check_solution(dir: &Path, d: &Domain, sol: &Solution, failures: &mut Vec<String>) {
-    let suffix = if d.name.is_empty() { String::new() } else { format!("_{}", d.name) };
+    let suffix = if d.name.is_empty() {
+        String::new()
+    } else {
+        format!("_{}", d.name)
+    };
     let case = dir.file_name().unwrap().to_string_lossy();
     let ours = normal(&yaml::load(&sol.partitions_yaml()).unwrap());
-    if !expected_layouts(dir, &suffix).iter().any(|e| normal(e) == ours) {
-        failures.push(format!("{case}{suffix}: partitions differ:\n{}", sol.partitions_yaml()));
+    if !expected_layouts(dir, &suffix)
+        .iter()
+        .any(|e| normal(e) == ours)
+    {
+        failures.push(format!(
+            "{case}{suffix}: partitions differ:\n{}",
+            sol.partitions_yaml()
+        ));
     }
-    let regions = yaml::load(&fs::read_to_string(dir.join(format!("expected_regions{suffix}.yml"))).unwrap()).unwrap();
+    let regions =
+        yaml::load(&fs::read_to_string(dir.join(format!("expected_regions{suffix}.yml"))).unwrap())
+            .unwrap();
     if yaml::load(&sol.regions_yaml()).unwrap() != regions {
-        failures.push(format!("{case}{suffix}: regions differ:\n{}", sol.regions_yaml()));
+        failures.push(format!(
+            "{case}{suffix}: regions differ:\n{}",
+            sol.regions_yaml()
+        ));
     }
     let log: BTreeSet<String> = fs::read_to_string(dir.join(format!("expected_log{suffix}.txt")))
         .unwrap_or_default()
@@ -128,7 +181,9 @@ fn check_solution(dir: &Path, d: &Domain, sol: &Solution, failures: &mut Vec<Str
         .collect();
     let our_log: BTreeSet<String> = sol.log.iter().cloned().collect();
     if log != our_log {
-        failures.push(format!("{case}{suffix}: log differs: {our_log:?} vs {log:?}"));
+        failures.push(format!(
+            "{case}{suffix}: log differs: {our_log:?} vs {log:?}"
+        ));
     }
     let layout = DomainLayout::from_solution(&d.name, sol);
     let config = pm_config(&[layout]).unwrap();
@@ -143,7 +198,12 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
     let root = load_case(dir, "", None);
     let case_yml = yaml::load(&fs::read_to_string(dir.join("case.yml")).unwrap()).unwrap();
     let mut domains = vec![root];
-    if let Some(ds) = case_yml.as_map().unwrap().get("domains").and_then(Value::as_seq) {
+    if let Some(ds) = case_yml
+        .as_map()
+        .unwrap()
+        .get("domains")
+        .and_then(Value::as_seq)
+    {
         for d in ds {
             let name = d.as_str().unwrap();
             domains.push(load_case(&dir.join("domains").join(name), name, None));
@@ -152,7 +212,9 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
     if let Ok(err) = fs::read_to_string(dir.join("expected_error.txt")) {
         let r = solve(&domains[0].input, &Options { compat: true });
         match r {
-            Ok(_) => failures.push(format!("{case}: accepted, the reference rejects it:\n{err}")),
+            Ok(_) => failures.push(format!(
+                "{case}: accepted, the reference rejects it:\n{err}"
+            )),
             Err(e) => {
                 let msg = e.to_string();
                 let want = err
@@ -162,7 +224,9 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
                 let ok = match want {
                     Some(w) => msg.contains(&w),
                     None if err.contains("KeyError: 'app'") => msg.contains("'app'"),
-                    None if err.contains("Conflicting configuration") => matches!(e, Error::Conflict { .. }),
+                    None if err.contains("Conflicting configuration") => {
+                        matches!(e, Error::Conflict(_))
+                    }
                     None => true,
                 };
                 if !ok {
@@ -181,7 +245,8 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
             Err(e) if broken => {
                 assert!(matches!(e, Error::Layout(_)), "{case}: {e}");
                 eprintln!("{case}: rejected as expected: {e}");
-                let s = solve(&d.input, &Options { compat: true }).unwrap_or_else(|e| panic!("{case}: compat: {e}"));
+                let s = solve(&d.input, &Options { compat: true })
+                    .unwrap_or_else(|e| panic!("{case}: compat: {e}"));
                 assert!(!s.warnings.is_empty());
                 solved.push(s);
             }
@@ -194,14 +259,24 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
     for (d, s) in domains.iter().zip(&solved) {
         check_solution(dir, d, s, failures);
     }
-    let layouts: Vec<DomainLayout> = domains.iter().zip(&solved).map(|(d, s)| DomainLayout::from_solution(&d.name, s)).collect();
+    let layouts: Vec<DomainLayout> = domains
+        .iter()
+        .zip(&solved)
+        .map(|(d, s)| DomainLayout::from_solution(&d.name, s))
+        .collect();
     for d in &domains {
         for img in &d.images {
             let (dom, image) = img.split_once(':').unwrap();
             let (h, _) = pm_config_h(&layouts, dom, image, "pm_config.h", "pm-solve").unwrap();
             let label = if dom.is_empty() { "ROOT" } else { dom };
-            let expected = fs::read_to_string(dir.join(format!("expected_pm_config_{label}_{image}.h"))).unwrap();
-            let tail = |s: &str| s.split_once('\n').map(|(_, t)| t.to_string()).unwrap_or_default();
+            let expected =
+                fs::read_to_string(dir.join(format!("expected_pm_config_{label}_{image}.h")))
+                    .unwrap();
+            let tail = |s: &str| {
+                s.split_once('\n')
+                    .map(|(_, t)| t.to_string())
+                    .unwrap_or_default()
+            };
             if tail(&h) != tail(&expected) {
                 failures.push(format!("{case}: header {img} differs:\n{h}"));
             }
@@ -213,12 +288,21 @@ fn run_case(dir: &Path, failures: &mut Vec<String>) {
 fn corpus_cases() {
     let mut failures = Vec::new();
     let mut n = 0;
-    let mut dirs: Vec<PathBuf> = fs::read_dir(corpus()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("case.yml").exists()).collect();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("case.yml").exists())
+        .collect();
     dirs.sort();
     for dir in dirs {
         run_case(&dir, &mut failures);
         n += 1;
     }
     assert_eq!(n, 19, "expected the 19 corpus cases");
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

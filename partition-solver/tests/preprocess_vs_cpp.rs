@@ -16,7 +16,12 @@ fn fragments() -> Vec<PathBuf> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.file_name().unwrap().to_string_lossy().starts_with("pm.yml") {
+            } else if p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("pm.yml")
+            {
                 out.push(p);
             }
         }
@@ -46,12 +51,26 @@ fn symbols(files: &[PathBuf]) -> Vec<String> {
 
 fn cpp(dir: &Path, file: &Path) -> String {
     let out = Command::new("cpp")
-        .args(["-x", "assembler-with-cpp", "-nostdinc", "-undef", "-D__DTS__", "-P", "-E", "-isystem"])
+        .args([
+            "-x",
+            "assembler-with-cpp",
+            "-nostdinc",
+            "-undef",
+            "-D__DTS__",
+            "-P",
+            "-E",
+            "-isystem",
+        ])
         .arg(dir)
         .arg(file)
         .output()
         .expect("`cpp` is needed for this test (Debian package `cpp`, see scripts/deps)");
-    assert!(out.status.success(), "cpp failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cpp failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -61,10 +80,22 @@ fn fragments_preprocess_like_cpp() {
     assert!(files.len() >= 27, "found {} fragments", files.len());
     let syms = symbols(&files);
     let mut variants: Vec<(String, String)> = vec![
-        ("distinct".into(), syms.iter().enumerate().map(|(i, s)| format!("#define {s} 0x{:x}\n", (i + 1) * 0x1000)).collect()),
+        (
+            "distinct".into(),
+            syms.iter()
+                .enumerate()
+                .map(|(i, s)| format!("#define {s} 0x{:x}\n", (i + 1) * 0x1000))
+                .collect(),
+        ),
         ("none".into(), String::new()),
-        ("zero".into(), syms.iter().map(|s| format!("#define {s} 0\n")).collect()),
-        ("one".into(), syms.iter().map(|s| format!("#define {s} 1\n")).collect()),
+        (
+            "zero".into(),
+            syms.iter().map(|s| format!("#define {s} 0\n")).collect(),
+        ),
+        (
+            "one".into(),
+            syms.iter().map(|s| format!("#define {s} 1\n")).collect(),
+        ),
     ];
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/pm");
     for e in fs::read_dir(&cases).unwrap() {
@@ -83,14 +114,29 @@ fn fragments_preprocess_like_cpp() {
         let pp = Preprocessor::new().with_autoconf(autoconf);
         for f in &files {
             let text = fs::read_to_string(f).unwrap();
-            let ours = pp.run(&f.display().to_string(), &text).unwrap_or_else(|e| format!("ERROR {e}"));
+            let ours = pp
+                .run(&f.display().to_string(), &text)
+                .unwrap_or_else(|e| format!("ERROR {e}"));
             let theirs = cpp(tmp.path(), f);
             compared += 1;
             if ours != theirs {
-                failures.push(format!("{} with autoconf '{name}':\n--- ours\n{ours}\n--- cpp\n{theirs}", f.display()));
+                failures.push(format!(
+                    "{} with autoconf '{name}':\n--- ours\n{ours}\n--- cpp\n{theirs}",
+                    f.display()
+                ));
             }
         }
     }
     assert!(compared >= 27 * 4);
-    assert!(failures.is_empty(), "{} of {compared} differ:\n{}", failures.len(), failures.iter().take(3).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -8,11 +8,19 @@ use partition_solver::{solve, DomainInput, Fragment, Options, Region, Strategy};
 use std::collections::{BTreeSet, HashMap};
 
 fn names(v: &Value) -> Vec<String> {
-    v.as_seq().map(|s| s.iter().map(Value::py_str).collect()).unwrap_or_default()
+    v.as_seq()
+        .map(|s| s.iter().map(Value::py_str).collect())
+        .unwrap_or_default()
 }
 
 fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
-    let get = |n: &str, k: &str| parts.get(n).and_then(Value::as_map).and_then(|e| e.get(k)).and_then(Value::as_int);
+    let get = |n: &str, k: &str| {
+        parts
+            .get(n)
+            .and_then(Value::as_map)
+            .and_then(|e| e.get(k))
+            .and_then(Value::as_int)
+    };
     if let Some(Value::Map(exp)) = sc.get("expect") {
         for (name, v) in exp {
             let pair = v.as_seq().ok_or("bad expect")?;
@@ -21,12 +29,18 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
             }
             if let Some(a) = pair[0].as_int() {
                 if get(name, "address") != Some(a) {
-                    return Err(format!("address of {name}: {:?}, expected {a}", get(name, "address")));
+                    return Err(format!(
+                        "address of {name}: {:?}, expected {a}",
+                        get(name, "address")
+                    ));
                 }
             }
             if let Some(s) = pair[1].as_int() {
                 if get(name, "size") != Some(s) {
-                    return Err(format!("size of {name}: {:?}, expected {s}", get(name, "size")));
+                    return Err(format!(
+                        "size of {name}: {:?}, expected {s}",
+                        get(name, "size")
+                    ));
                 }
             }
             if let (Some(a), Some(s)) = (pair[0].as_int(), pair[1].as_int()) {
@@ -49,7 +63,12 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
     }
     if let Some(Value::Map(s0)) = sc.get("span0") {
         for (n, v) in s0 {
-            let span = parts.get(n).and_then(Value::as_map).and_then(|e| e.get("span")).map(names).unwrap_or_default();
+            let span = parts
+                .get(n)
+                .and_then(Value::as_map)
+                .and_then(|e| e.get("span"))
+                .map(names)
+                .unwrap_or_default();
             if span.first().map(String::as_str) != v.as_str() {
                 return Err(format!("span of {n}: {span:?}"));
             }
@@ -77,9 +96,15 @@ fn run(sc: &Map) -> Result<(), String> {
             let mut regions = Vec::new();
             for r in sc["regions"].as_seq().unwrap() {
                 let r = r.as_map().unwrap();
-                let mut region = Region::new(r["name"].as_str().unwrap(), r["size"].as_int().unwrap());
+                let mut region =
+                    Region::new(r["name"].as_str().unwrap(), r["size"].as_int().unwrap());
                 region.base_address = r.get("base").and_then(Value::as_int).unwrap_or(0);
-                region.strategy = Strategy::parse(r.get("strategy").and_then(Value::as_str).unwrap_or("start_to_end")).unwrap();
+                region.strategy = Strategy::parse(
+                    r.get("strategy")
+                        .and_then(Value::as_str)
+                        .unwrap_or("start_to_end"),
+                )
+                .unwrap();
                 region.device = r.get("device").and_then(Value::as_str).unwrap_or("").into();
                 region.dynamic_partition = r.get("dp").and_then(Value::as_str).map(String::from);
                 regions.push(region);
@@ -87,7 +112,10 @@ fn run(sc: &Map) -> Result<(), String> {
             let dump = |m: &Map| yaml::dump(&Value::Map(m.clone()), yaml::IntStyle::Decimal);
             let input = DomainInput {
                 fragments: vec![Fragment::new("pm.yml", dump(partitions))],
-                static_config: sc.get("static").and_then(Value::as_map).map(|s| Fragment::new("pm_static.yml", dump(s))),
+                static_config: sc
+                    .get("static")
+                    .and_then(Value::as_map)
+                    .map(|s| Fragment::new("pm_static.yml", dump(s))),
                 regions,
             };
             match solve(&input, &Options { compat: true }) {
@@ -112,7 +140,11 @@ fn run(sc: &Map) -> Result<(), String> {
                 }
                 if let Some(Value::Map(os)) = sc.get("orig_span") {
                     for (k, v) in os {
-                        let got = containers.get(k).and_then(Value::as_map).and_then(|e| e.get("orig_span")).map(names);
+                        let got = containers
+                            .get(k)
+                            .and_then(Value::as_map)
+                            .and_then(|e| e.get("orig_span"))
+                            .map(names);
                         if got != Some(names(v)) {
                             return Err(format!("orig_span of {k}: {got:?}"));
                         }
@@ -172,7 +204,10 @@ fn run(sc: &Map) -> Result<(), String> {
             }
         }
         "regions" => {
-            let regions: Vec<Region> = names(&sc["regions"]).iter().map(|n| Region::new(n, 0)).collect();
+            let regions: Vec<Region> = names(&sc["regions"])
+                .iter()
+                .map(|n| Region::new(n, 0))
+                .collect();
             match region_order(partitions, &regions) {
                 Ok(_) if expect_error => return Err("accepted".into()),
                 Ok(order) if order == names(&sc["order"]) => Ok(()),
@@ -190,7 +225,10 @@ fn run(sc: &Map) -> Result<(), String> {
 
 #[test]
 fn reference_unit_test_scenarios() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/reference_unit_tests.yml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/reference_unit_tests.yml"
+    );
     let doc = yaml::load(&std::fs::read_to_string(path).unwrap()).unwrap();
     let scenarios = doc.as_seq().unwrap();
     assert_eq!(scenarios.len(), 63);
@@ -198,8 +236,17 @@ fn reference_unit_test_scenarios() {
     for sc in scenarios {
         let sc = sc.as_map().unwrap();
         if let Err(e) = run(sc) {
-            failures.push(format!("#{} {}: {e}", sc["id"].py_str(), sc["name"].py_str()));
+            failures.push(format!(
+                "#{} {}: {e}",
+                sc["id"].py_str(),
+                sc["name"].py_str()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of 63 failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 63 failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -33,7 +33,8 @@ fn every_static_file_loads_and_round_trips() {
     assert_eq!(statics.len(), 178);
     for f in &statics {
         let text = fs::read_to_string(f).unwrap();
-        let m = load_static(&Fragment::new(f.display().to_string(), text)).unwrap_or_else(|e| panic!("{e}"));
+        let m = load_static(&Fragment::new(f.display().to_string(), text))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(!m.is_empty(), "{}", f.display());
         let v = Value::Map(m);
         let dumped = yaml::dump(&v, yaml::IntStyle::Hex);
@@ -45,9 +46,16 @@ fn every_static_file_loads_and_round_trips() {
 fn yaml_reads_like_pyyaml() {
     let statics = files("pm_static");
     let script = "import json, sys, yaml\nprint(json.dumps([yaml.safe_load(open(p)) for p in sys.argv[1:]]))";
-    let out = match Command::new("python3").arg("-c").arg(script).args(&statics).output() {
+    let out = match Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&statics)
+        .output()
+    {
         Ok(o) if o.status.success() => o,
-        other => panic!("python3 with PyYAML (Debian python3-yaml, see scripts/deps) is needed: {other:?}"),
+        other => panic!(
+            "python3 with PyYAML (Debian python3-yaml, see scripts/deps) is needed: {other:?}"
+        ),
     };
     let theirs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     for (f, t) in statics.iter().zip(theirs) {
