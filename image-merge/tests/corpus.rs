@@ -482,3 +482,43 @@ fn s_records_agree_with_srec_cat_both_ways() {
         assert!(c.status.success(), "{case}: {}", text(&c));
     }
 }
+
+/// The 4 x 4 MiB `mid` set (44 MiB of text): byte-identical to the intelhex driver and the
+/// same memory as srec_cat. Expensive (the Python reference takes ~10 s), so release only:
+/// `cargo test --release -p image-merge --test corpus mid` (ignored in debug builds).
+#[test]
+#[cfg_attr(debug_assertions, ignore = "expensive: run in release")]
+fn mid_set_matches_the_references() {
+    if !have_intelhex() {
+        return skip("python3-intelhex");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let st = Command::new(python())
+        .arg(corpus().join("gen.py"))
+        .args(["suite", "--outdir"])
+        .arg(dir.path())
+        .args(["--sets", "mid"])
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let inputs = case_inputs(dir.path(), "mid");
+    against_intelhex(dir.path(), "mid", &inputs, "error");
+    if have_srec_cat() {
+        let ours = dir.path().join("ours.hex");
+        let theirs = dir.path().join("srec_cat.hex");
+        assert!(hexmerge(&[], &inputs, &ours).status.success());
+        let mut cmd = Command::new("srec_cat");
+        for i in &inputs {
+            cmd.arg(i).arg("-Intel");
+        }
+        assert!(cmd
+            .arg("-o")
+            .arg(&theirs)
+            .arg("-Intel")
+            .status()
+            .unwrap()
+            .success());
+        let c = compare(&["--ignore-start"], &theirs, &ours);
+        assert!(c.status.success(), "{}", text(&c));
+    }
+}
