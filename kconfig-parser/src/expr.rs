@@ -10,7 +10,7 @@
 use crate::symbol::{SymId, SymbolTable};
 
 /// Handle of an expression node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ExprId(pub u32);
 
 impl ExprId {

@@ -11,8 +11,10 @@
 
 pub mod ast;
 pub mod error;
+pub mod eval;
 pub mod expr;
 pub mod fuzzing;
+pub mod generate;
 pub mod glob;
 pub mod lexer;
 pub mod macros;
@@ -23,6 +25,7 @@ pub mod symbol;
 
 pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};
 pub use error::{LoadError, LoadErrorKind};
+pub use eval::Config;
 pub use expr::{CmpOp, Expr, ExprArena, ExprId};
 pub use macros::{HostFunctions, ReplayFunctions};
 pub use parser::{load, parse_expression, LoadOptions};

@@ -1,0 +1,1465 @@
+//! Evaluation with Kconfiglib's semantics.
+//!
+//! [`Config::new`] finalizes the parsed tree the way Kconfiglib does after
+//! parsing (dependency propagation from menus/ifs/choices into prompts,
+//! defaults, selects, implies and ranges; implicit submenus; removal of `if`
+//! nodes; choice membership and types; reverse dependencies). Values are
+//! computed lazily and cached; user values come from configuration files
+//! ([`Config::load_config`]). Writers produce `.config`, `autoconf.h` and the
+//! minimal configuration byte for byte like Kconfiglib.
+
+use crate::ast::{ChoiceId, Kconfig, NodeId, NodeKind, Type};
+use crate::expr::{CmpOp, Expr, ExprArena, ExprId};
+use crate::symbol::SymId;
+
+/// A user value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserValue {
+    /// n/m/y as 0/1/2 (bool/tristate).
+    Tri(u8),
+    /// Text (string/int/hex).
+    Str(String),
+}
+
+#[derive(Debug, Clone, Default)]
+struct SymState {
+    orig_type: Option<Type>,
+    nodes: Vec<NodeId>,
+    defaults: Vec<(ExprId, ExprId)>,
+    ranges: Vec<(SymId, SymId, ExprId)>,
+    rev_dep: Vec<(SymId, ExprId)>,
+    weak_rev_dep: Vec<(SymId, ExprId)>,
+    direct_dep: ExprId,
+    choice: Option<ChoiceId>,
+    env_var: bool,
+    user: Option<UserValue>,
+    was_set: bool,
+    tri: Option<u8>,
+    strv: Option<std::rc::Rc<str>>,
+    vis: Option<u8>,
+    write: bool,
+    busy: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChoiceState {
+    orig_type: Option<Type>,
+    nodes: Vec<NodeId>,
+    syms: Vec<SymId>,
+    defaults: Vec<(ExprId, ExprId)>,
+    direct_dep: ExprId,
+    optional: bool,
+    user: Option<u8>,
+    user_selection: Option<SymId>,
+    was_set: bool,
+    tri: Option<u8>,
+    vis: Option<u8>,
+    selection: Option<Option<SymId>>,
+    busy: bool,
+}
+
+/// Per-node data of the finalized tree.
+#[derive(Debug, Clone)]
+struct FinNode {
+    dep: ExprId,
+    prompt: Option<ExprId>,
+    visible_if: ExprId,
+    defaults: Vec<(ExprId, ExprId)>,
+    ranges: Vec<(SymId, SymId, ExprId)>,
+    selects: Vec<(SymId, ExprId)>,
+    implies: Vec<(SymId, ExprId)>,
+    list: Option<NodeId>,
+    next: Option<NodeId>,
+    parent: Option<NodeId>,
+}
+
+/// An evaluated configuration over a parsed tree.
+pub struct Config<'k> {
+    kc: &'k Kconfig,
+    exprs: ExprArena,
+    syms: Vec<SymState>,
+    choices: Vec<ChoiceState>,
+    fin: Vec<FinNode>,
+    unique_defined: Vec<SymId>,
+    /// Symbol prefix of output lines (`CONFIG_`).
+    pub prefix: String,
+    /// Warnings raised while loading configuration files and evaluating.
+    pub warnings: Vec<String>,
+    /// A dependency loop met while evaluating (the symbols involved).
+    pub loop_error: Option<String>,
+    choice_expr_base: u32,
+}
+
+const CHOICE_SYM_BASE: u32 = 0x8000_0000;
+
+fn tri_str(v: u8) -> &'static str {
+    ["n", "m", "y"][v as usize]
+}
+
+/// Python `int(s, base)` for bases 10, 16 and 0 (auto); None if invalid.
+pub fn parse_int(s: &str, base: u32) -> Option<i128> {
+    let t = s.trim();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (digits, radix) = match base {
+        16 => (
+            t.strip_prefix("0x")
+                .or_else(|| t.strip_prefix("0X"))
+                .unwrap_or(t),
+            16,
+        ),
+        0 => {
+            let l = t.to_ascii_lowercase();
+            if l.starts_with("0x") {
+                (&t[2..], 16)
+            } else if l.starts_with("0o") {
+                (&t[2..], 8)
+            } else if l.starts_with("0b") {
+                (&t[2..], 2)
+            } else {
+                if t.len() > 1 && t.starts_with('0') && t.bytes().any(|b| b != b'0' && b != b'_') {
+                    return None;
+                }
+                (t, 10)
+            }
+        }
+        _ => (t, 10),
+    };
+    let digits = digits.strip_prefix('_').unwrap_or(digits);
+    if digits.is_empty() || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    let v = i128::from_str_radix(&clean, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+fn py_hex(v: i128) -> String {
+    if v < 0 {
+        format!("-0x{:x}", -v)
+    } else {
+        format!("0x{v:x}")
+    }
+}
+
+/// Kconfiglib's `escape`: backslash before `"` and `\`.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o
+}
+
+fn unescape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(n) = it.next() {
+                o.push(n);
+                continue;
+            }
+        }
+        o.push(c);
+    }
+    o
+}
+
+impl<'k> Config<'k> {
+    /// Finalizes the tree and prepares evaluation (no user values).
+    pub fn new(kc: &'k Kconfig) -> Self {
+        let exprs = kc.exprs.clone();
+        let n = kc.nodes.len();
+        let mut fin: Vec<FinNode> = Vec::with_capacity(n);
+        for node in &kc.nodes {
+            let mut dep = node.dep;
+            if let NodeKind::Choice(_) | NodeKind::Config { .. } | NodeKind::ConfigDefault { .. } =
+                node.kind
+            {
+                let _ = &mut dep;
+            }
+            let mut defaults: Vec<(ExprId, ExprId)> =
+                node.defaults.iter().map(|d| (d.value, d.cond)).collect();
+            if let Some(e) = node.options.env_default {
+                defaults.push((e, ExprId::Y));
+            }
+            fin.push(FinNode {
+                dep,
+                prompt: node.prompt.as_ref().map(|p| p.cond),
+                visible_if: node.visible_if,
+                defaults,
+                ranges: node
+                    .ranges
+                    .iter()
+                    .map(|r| (r.low, r.high, r.cond))
+                    .collect(),
+                selects: node.selects.iter().map(|r| (r.target, r.cond)).collect(),
+                implies: node.implies.iter().map(|r| (r.target, r.cond)).collect(),
+                list: node.children.first().copied(),
+                next: None,
+                parent: node.parent,
+            });
+        }
+        for node in &kc.nodes {
+            for w in node.children.windows(2) {
+                fin[w[0].0 as usize].next = Some(w[1]);
+            }
+        }
+        let nsyms = kc.symbols.len();
+        let mut syms = vec![SymState::default(); nsyms];
+        for s in syms.iter_mut() {
+            s.direct_dep = ExprId::N;
+        }
+        // Types: the last type given wins (parse order).
+        let mut unique_defined = Vec::new();
+        let mut seen = vec![false; nsyms];
+        for (i, node) in kc.nodes.iter().enumerate() {
+            match node.kind {
+                NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
+                    let st = &mut syms[sym.index()];
+                    st.nodes.push(NodeId(i as u32));
+                    if let Some(t) = node.ty {
+                        st.orig_type = Some(t);
+                    }
+                    if node.options.env.is_some() {
+                        st.env_var = true;
+                    }
+                    if !seen[sym.index()] {
+                        seen[sym.index()] = true;
+                        unique_defined.push(sym);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut choices = vec![ChoiceState::default(); kc.choices.len()];
+        for (i, c) in kc.choices.iter().enumerate() {
+            let st = &mut choices[i];
+            st.nodes = c.nodes.clone();
+            st.direct_dep = ExprId::N;
+            for &nd in &c.nodes {
+                let node = kc.node(nd);
+                if let Some(t) = node.ty {
+                    st.orig_type = Some(t);
+                }
+                if node.options.optional {
+                    st.optional = true;
+                }
+            }
+        }
+        let mut cfg = Config {
+            kc,
+            exprs,
+            syms,
+            choices,
+            fin,
+            unique_defined,
+            prefix: "CONFIG_".into(),
+            warnings: Vec::new(),
+            loop_error: None,
+            choice_expr_base: 0,
+        };
+        cfg.choice_expr_base = cfg.exprs.len() as u32;
+        let mut configdefaults: Vec<(SymId, usize)> = Vec::new();
+        cfg.finalize_node(NodeId(0), ExprId::Y, &mut configdefaults);
+        for (sym, idx) in configdefaults {
+            let dd = cfg.syms[sym.index()].direct_dep;
+            let (v, c) = cfg.syms[sym.index()].defaults[idx];
+            let c = cfg.exprs.make_and(c, dd);
+            cfg.syms[sym.index()].defaults[idx] = (v, c);
+        }
+        // Choice types.
+        for ci in 0..cfg.choices.len() {
+            if cfg.choices[ci].orig_type.is_none() {
+                let t = cfg.choices[ci]
+                    .syms
+                    .iter()
+                    .find_map(|s| cfg.syms[s.index()].orig_type);
+                cfg.choices[ci].orig_type = t;
+            }
+            let t = cfg.choices[ci].orig_type;
+            for s in cfg.choices[ci].syms.clone() {
+                if cfg.syms[s.index()].orig_type.is_none() {
+                    cfg.syms[s.index()].orig_type = t;
+                }
+            }
+        }
+        cfg
+    }
+
+    /// The parsed tree.
+    pub fn kconfig(&self) -> &Kconfig {
+        self.kc
+    }
+
+    fn choice_expr(&mut self, c: ChoiceId) -> ExprId {
+        // Choices in expressions are represented as symbols with ids above
+        // CHOICE_SYM_BASE (never interned names).
+        self.exprs.sym(SymId(CHOICE_SYM_BASE + c.0))
+    }
+
+    fn item_sym(&self, node: NodeId) -> Option<SymId> {
+        match self.kc.node(node).kind {
+            NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => Some(sym),
+            _ => None,
+        }
+    }
+
+    fn is_if(&self, node: NodeId) -> bool {
+        self.kc.node(node).kind == NodeKind::If
+    }
+
+    fn finalize_node(&mut self, node: NodeId, visible_if: ExprId, cds: &mut Vec<(SymId, usize)>) {
+        let kind = self.kc.node(node).kind;
+        let ni = node.0 as usize;
+        if let Some(sym) = self.item_sym(node) {
+            self.add_props_to_sym(node, sym, cds);
+            let mut cur = node;
+            while let Some(next) = self.fin[cur.0 as usize].next {
+                if !self.auto_menu_dep(sym, next) {
+                    break;
+                }
+                self.finalize_node(next, visible_if, cds);
+                cur = next;
+                self.fin[cur.0 as usize].parent = Some(node);
+            }
+            if cur != node {
+                self.fin[ni].list = self.fin[ni].next;
+                self.fin[ni].next = self.fin[cur.0 as usize].next;
+                self.fin[cur.0 as usize].next = None;
+            }
+        } else if self.fin[ni].list.is_some() {
+            let mut vis = visible_if;
+            if kind == NodeKind::Menu {
+                vis = self.exprs.make_and(vis, self.fin[ni].visible_if);
+            }
+            self.propagate_deps(node, vis);
+            let mut cur = self.fin[ni].list;
+            while let Some(c) = cur {
+                self.finalize_node(c, vis, cds);
+                cur = self.fin[c.0 as usize].next;
+            }
+        }
+        if self.fin[ni].list.is_some() {
+            self.flatten(self.fin[ni].list);
+            self.remove_ifs(node);
+        }
+        if let NodeKind::Choice(c) = kind {
+            let dep = self.fin[ni].dep;
+            let dd = self.choices[c.0 as usize].direct_dep;
+            self.choices[c.0 as usize].direct_dep = self.exprs.make_or(dd, dep);
+            let defs = self.fin[ni].defaults.clone();
+            self.choices[c.0 as usize].defaults.extend(defs);
+            let mut cur = self.fin[ni].list;
+            while let Some(x) = cur {
+                if let NodeKind::Config { sym, .. } = self.kc.node(x).kind {
+                    self.syms[sym.index()].choice = Some(c);
+                    self.choices[c.0 as usize].syms.push(sym);
+                }
+                cur = self.fin[x.0 as usize].next;
+            }
+        }
+    }
+
+    fn add_props_to_sym(&mut self, node: NodeId, sym: SymId, cds: &mut Vec<(SymId, usize)>) {
+        let ni = node.0 as usize;
+        let is_cd = matches!(self.kc.node(node).kind, NodeKind::ConfigDefault { .. });
+        if !is_cd {
+            let dd = self.syms[sym.index()].direct_dep;
+            self.syms[sym.index()].direct_dep = self.exprs.make_or(dd, self.fin[ni].dep);
+        }
+        let f = self.fin[ni].clone();
+        for d in f.defaults {
+            if is_cd {
+                cds.push((sym, self.syms[sym.index()].defaults.len()));
+            }
+            self.syms[sym.index()].defaults.push(d);
+        }
+        self.syms[sym.index()].ranges.extend(f.ranges);
+        for (t, c) in f.selects {
+            self.syms[t.index()].rev_dep.push((sym, c));
+        }
+        for (t, c) in f.implies {
+            self.syms[t.index()].weak_rev_dep.push((sym, c));
+        }
+    }
+
+    fn auto_menu_dep(&self, sym: SymId, node2: NodeId) -> bool {
+        let f = &self.fin[node2.0 as usize];
+        let e = f.prompt.unwrap_or(f.dep);
+        self.expr_depends_on(e, sym)
+    }
+
+    fn expr_depends_on(&self, e: ExprId, sym: SymId) -> bool {
+        match self.exprs.get(e) {
+            Expr::Sym(s) => s == sym,
+            Expr::Cmp(op, a, b) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                let (l, r) = if b == sym { (b, a) } else { (a, b) };
+                if l != sym {
+                    return false;
+                }
+                (op == CmpOp::Eq && (r == SymId::M || r == SymId::Y))
+                    || (op == CmpOp::Ne && r == SymId::N)
+            }
+            Expr::And(a, b) => self.expr_depends_on(a, sym) || self.expr_depends_on(b, sym),
+            _ => false,
+        }
+    }
+
+    fn propagate_deps(&mut self, node: NodeId, visible_if: ExprId) {
+        let ni = node.0 as usize;
+        let basedep = match self.kc.node(node).kind {
+            NodeKind::Choice(c) => self.choice_expr(c),
+            _ => self.fin[ni].dep,
+        };
+        let mut cur = self.fin[ni].list;
+        while let Some(c) = cur {
+            let ci = c.0 as usize;
+            let dep = self.exprs.make_and(self.fin[ci].dep, basedep);
+            self.fin[ci].dep = dep;
+            let kind = self.kc.node(c).kind;
+            let is_sc = matches!(
+                kind,
+                NodeKind::Config { .. } | NodeKind::ConfigDefault { .. } | NodeKind::Choice(_)
+            );
+            if is_sc {
+                if let Some(p) = self.fin[ci].prompt {
+                    let vd = self.exprs.make_and(visible_if, dep);
+                    self.fin[ci].prompt = Some(self.exprs.make_and(p, vd));
+                }
+                let mut f = std::mem::replace(
+                    &mut self.fin[ci],
+                    FinNode {
+                        dep,
+                        prompt: None,
+                        visible_if: ExprId::Y,
+                        defaults: vec![],
+                        ranges: vec![],
+                        selects: vec![],
+                        implies: vec![],
+                        list: None,
+                        next: None,
+                        parent: None,
+                    },
+                );
+                for d in f.defaults.iter_mut() {
+                    d.1 = self.exprs.make_and(d.1, dep);
+                }
+                for r in f.ranges.iter_mut() {
+                    r.2 = self.exprs.make_and(r.2, dep);
+                }
+                for s in f.selects.iter_mut() {
+                    s.1 = self.exprs.make_and(s.1, dep);
+                }
+                for s in f.implies.iter_mut() {
+                    s.1 = self.exprs.make_and(s.1, dep);
+                }
+                self.fin[ci] = f;
+            } else if let Some(p) = self.fin[ci].prompt {
+                self.fin[ci].prompt = Some(self.exprs.make_and(p, dep));
+            }
+            cur = self.fin[ci].next;
+        }
+    }
+
+    fn has_prompt(&self, node: NodeId) -> bool {
+        self.fin[node.0 as usize].prompt.is_some()
+    }
+
+    fn flatten(&mut self, start: Option<NodeId>) {
+        let mut node = start;
+        while let Some(n) = node {
+            let ni = n.0 as usize;
+            let is_choice = matches!(self.kc.node(n).kind, NodeKind::Choice(_));
+            if let Some(first) = self.fin[ni].list {
+                if !self.has_prompt(n) && !is_choice {
+                    let parent = self.fin[ni].parent;
+                    let mut last = first;
+                    loop {
+                        self.fin[last.0 as usize].parent = parent;
+                        match self.fin[last.0 as usize].next {
+                            Some(x) => last = x,
+                            None => break,
+                        }
+                    }
+                    self.fin[last.0 as usize].next = self.fin[ni].next;
+                    self.fin[ni].next = Some(first);
+                    self.fin[ni].list = None;
+                }
+            }
+            node = self.fin[ni].next;
+        }
+    }
+
+    fn remove_ifs(&mut self, node: NodeId) {
+        let ni = node.0 as usize;
+        let mut cur = self.fin[ni].list;
+        while let Some(c) = cur {
+            if !self.is_if(c) {
+                break;
+            }
+            cur = self.fin[c.0 as usize].next;
+        }
+        self.fin[ni].list = cur;
+        while let Some(c) = cur {
+            let mut next = self.fin[c.0 as usize].next;
+            while let Some(x) = next {
+                if !self.is_if(x) {
+                    break;
+                }
+                next = self.fin[x.0 as usize].next;
+            }
+            self.fin[c.0 as usize].next = next;
+            cur = next;
+        }
+    }
+
+    // ---- values ----
+
+    fn modules_tri(&mut self) -> u8 {
+        self.sym_tri(SymId::MODULES)
+    }
+
+    fn sym_type(&mut self, s: SymId) -> Option<Type> {
+        let t = self.syms[s.index()].orig_type;
+        if t == Some(Type::Tristate) {
+            let in_y_choice = match self.syms[s.index()].choice {
+                Some(c) => self.choice_tri(c) == 2,
+                None => false,
+            };
+            if in_y_choice || self.modules_tri() == 0 {
+                return Some(Type::Bool);
+            }
+        }
+        t
+    }
+
+    fn choice_type(&mut self, c: ChoiceId) -> Option<Type> {
+        let t = self.choices[c.0 as usize].orig_type;
+        if t == Some(Type::Tristate) && self.modules_tri() == 0 {
+            return Some(Type::Bool);
+        }
+        t
+    }
+
+    /// Value of an expression (0/1/2).
+    pub fn expr_value(&mut self, e: ExprId) -> u8 {
+        match self.exprs.get(e) {
+            Expr::Sym(s) => self.item_tri(s),
+            Expr::Not(a) => 2 - self.expr_value(a),
+            Expr::And(a, b) => {
+                let v = self.expr_value(a);
+                if v == 0 {
+                    0
+                } else {
+                    v.min(self.expr_value(b))
+                }
+            }
+            Expr::Or(a, b) => {
+                let v = self.expr_value(a);
+                if v == 2 {
+                    2
+                } else {
+                    v.max(self.expr_value(b))
+                }
+            }
+            Expr::Cmp(op, a, b) => {
+                let ord = self.compare(a, b);
+                let r = match op {
+                    CmpOp::Eq => ord == std::cmp::Ordering::Equal,
+                    CmpOp::Ne => ord != std::cmp::Ordering::Equal,
+                    CmpOp::Lt => ord == std::cmp::Ordering::Less,
+                    CmpOp::Le => ord != std::cmp::Ordering::Greater,
+                    CmpOp::Gt => ord == std::cmp::Ordering::Greater,
+                    CmpOp::Ge => ord != std::cmp::Ordering::Less,
+                };
+                if r {
+                    2
+                } else {
+                    0
+                }
+            }
+        }
+    }
+
+    fn item_tri(&mut self, s: SymId) -> u8 {
+        if s.0 >= CHOICE_SYM_BASE {
+            return self.choice_tri(ChoiceId(s.0 - CHOICE_SYM_BASE));
+        }
+        self.sym_tri(s)
+    }
+
+    fn base_of(t: Option<Type>) -> u32 {
+        match t {
+            Some(Type::Hex) => 16,
+            Some(Type::Int) => 10,
+            _ => 0,
+        }
+    }
+
+    fn sym_to_num(&mut self, s: SymId) -> Option<i128> {
+        let t = self.orig_type(s);
+        if matches!(t, Some(Type::Bool) | Some(Type::Tristate)) {
+            return Some(self.sym_tri(s) as i128);
+        }
+        let v = self.sym_str(s);
+        parse_int(&v, Self::base_of(t))
+    }
+
+    fn orig_type(&self, s: SymId) -> Option<Type> {
+        if self.kc.symbols.is_const(s) && matches!(s, SymId::N | SymId::M | SymId::Y) {
+            return Some(Type::Tristate);
+        }
+        self.syms[s.index()].orig_type
+    }
+
+    fn compare(&mut self, a: SymId, b: SymId) -> std::cmp::Ordering {
+        if self.orig_type(a) == Some(Type::String) && self.orig_type(b) == Some(Type::String) {
+            let (x, y) = (self.sym_str(a), self.sym_str(b));
+            return x.cmp(&y);
+        }
+        match (self.sym_to_num(a), self.sym_to_num(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => {
+                let (x, y) = (self.sym_str(a), self.sym_str(b));
+                x.cmp(&y)
+            }
+        }
+    }
+
+    fn rev_value(&mut self, list: &[(SymId, ExprId)]) -> u8 {
+        let mut v = 0;
+        for &(s, c) in list {
+            let a = self.sym_tri(s);
+            if a == 0 {
+                continue;
+            }
+            v = v.max(a.min(self.expr_value(c)));
+            if v == 2 {
+                break;
+            }
+        }
+        v
+    }
+
+    fn sym_rev_dep(&mut self, s: SymId) -> u8 {
+        let l = std::mem::take(&mut self.syms[s.index()].rev_dep);
+        let v = self.rev_value(&l);
+        self.syms[s.index()].rev_dep = l;
+        v
+    }
+
+    fn sym_weak_rev_dep(&mut self, s: SymId) -> u8 {
+        let l = std::mem::take(&mut self.syms[s.index()].weak_rev_dep);
+        let v = self.rev_value(&l);
+        self.syms[s.index()].weak_rev_dep = l;
+        v
+    }
+
+    /// Visibility of a symbol (0/1/2).
+    pub fn sym_visibility(&mut self, s: SymId) -> u8 {
+        if let Some(v) = self.syms[s.index()].vis {
+            return v;
+        }
+        let mut vis = 0;
+        for i in 0..self.syms[s.index()].nodes.len() {
+            let n = self.syms[s.index()].nodes[i];
+            if let Some(p) = self.fin[n.0 as usize].prompt {
+                vis = vis.max(self.expr_value(p));
+            }
+        }
+        let ot = self.syms[s.index()].orig_type;
+        if let Some(c) = self.syms[s.index()].choice {
+            let cot = self.choices[c.0 as usize].orig_type;
+            if cot == Some(Type::Tristate) && ot != Some(Type::Tristate) && self.choice_tri(c) != 2
+            {
+                self.syms[s.index()].vis = Some(0);
+                return 0;
+            }
+            if ot == Some(Type::Tristate) && vis == 1 && self.choice_tri(c) == 2 {
+                self.syms[s.index()].vis = Some(0);
+                return 0;
+            }
+        }
+        if vis == 1 && self.sym_type(s) != Some(Type::Tristate) {
+            vis = 2;
+        }
+        self.syms[s.index()].vis = Some(vis);
+        vis
+    }
+
+    fn choice_visibility(&mut self, c: ChoiceId) -> u8 {
+        if let Some(v) = self.choices[c.0 as usize].vis {
+            return v;
+        }
+        let mut vis = 0;
+        for i in 0..self.choices[c.0 as usize].nodes.len() {
+            let n = self.choices[c.0 as usize].nodes[i];
+            if let Some(p) = self.fin[n.0 as usize].prompt {
+                vis = vis.max(self.expr_value(p));
+            }
+        }
+        if vis == 1 && self.choice_type(c) != Some(Type::Tristate) {
+            vis = 2;
+        }
+        self.choices[c.0 as usize].vis = Some(vis);
+        vis
+    }
+
+    /// The mode of a choice (0/1/2).
+    pub fn choice_tri(&mut self, c: ChoiceId) -> u8 {
+        let ci = c.0 as usize;
+        if let Some(v) = self.choices[ci].tri {
+            return v;
+        }
+        if self.choices[ci].busy {
+            self.report_loop(format!("choice #{}", c.0));
+            return 0;
+        }
+        self.choices[ci].busy = true;
+        let mut val = if self.choices[ci].optional { 0 } else { 1 };
+        if let Some(u) = self.choices[ci].user {
+            val = val.max(u);
+        }
+        val = val.min(self.choice_visibility(c));
+        if val == 1 && self.choice_type(c) == Some(Type::Bool) {
+            val = 2;
+        }
+        self.choices[ci].busy = false;
+        self.choices[ci].tri = Some(val);
+        val
+    }
+
+    /// The selected member of a choice in y mode.
+    pub fn choice_selection(&mut self, c: ChoiceId) -> Option<SymId> {
+        let ci = c.0 as usize;
+        if let Some(s) = self.choices[ci].selection {
+            return s;
+        }
+        let sel = if self.choice_tri(c) != 2 {
+            None
+        } else {
+            let us = self.choices[ci].user_selection;
+            match us {
+                Some(u) if self.sym_visibility(u) > 0 => Some(u),
+                _ => self.selection_from_defaults(c),
+            }
+        };
+        self.choices[ci].selection = Some(sel);
+        sel
+    }
+
+    fn selection_from_defaults(&mut self, c: ChoiceId) -> Option<SymId> {
+        let ci = c.0 as usize;
+        for i in 0..self.choices[ci].defaults.len() {
+            let (d, cond) = self.choices[ci].defaults[i];
+            if self.expr_value(cond) > 0 {
+                if let Expr::Sym(s) = self.exprs.get(d) {
+                    if s.0 < CHOICE_SYM_BASE && self.sym_visibility(s) > 0 {
+                        return Some(s);
+                    }
+                }
+            }
+        }
+        for i in 0..self.choices[ci].syms.len() {
+            let s = self.choices[ci].syms[i];
+            if self.sym_visibility(s) > 0 {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    fn report_loop(&mut self, what: String) {
+        if self.loop_error.is_none() {
+            self.loop_error = Some(format!("Dependency loop involving {what}"));
+        }
+    }
+
+    /// Tristate value of a symbol (0/1/2).
+    pub fn sym_tri(&mut self, s: SymId) -> u8 {
+        if let Some(v) = self.syms[s.index()].tri {
+            return v;
+        }
+        if self.kc.symbols.is_const(s) {
+            let v = match s {
+                SymId::M => 1,
+                SymId::Y => 2,
+                _ => 0,
+            };
+            self.syms[s.index()].tri = Some(v);
+            return v;
+        }
+        let ot = self.syms[s.index()].orig_type;
+        if !matches!(ot, Some(Type::Bool) | Some(Type::Tristate)) {
+            self.syms[s.index()].tri = Some(0);
+            return 0;
+        }
+        if self.syms[s.index()].busy {
+            let name = self.kc.symbols.name(s).to_string();
+            self.report_loop(name);
+            return 0;
+        }
+        self.syms[s.index()].busy = true;
+        let vis = self.sym_visibility(s);
+        let mut write = vis != 0;
+        let mut val = 0u8;
+        let user = match &self.syms[s.index()].user {
+            Some(UserValue::Tri(t)) => Some(*t),
+            _ => None,
+        };
+        match self.syms[s.index()].choice {
+            None => {
+                if vis > 0 && user.is_some() {
+                    val = user.unwrap_or(0).min(vis);
+                } else {
+                    for i in 0..self.syms[s.index()].defaults.len() {
+                        let (d, c) = self.syms[s.index()].defaults[i];
+                        let dv = self.expr_value(c);
+                        if dv > 0 {
+                            val = self.expr_value(d).min(dv);
+                            if val > 0 {
+                                write = true;
+                            }
+                            break;
+                        }
+                    }
+                    let w = self.sym_weak_rev_dep(s);
+                    if w > 0 {
+                        let dd = self.syms[s.index()].direct_dep;
+                        if self.expr_value(dd) > 0 {
+                            val = val.max(w);
+                            write = true;
+                        }
+                    }
+                }
+                let r = self.sym_rev_dep(s);
+                if r > 0 {
+                    let dd = self.syms[s.index()].direct_dep;
+                    if self.expr_value(dd) < r {
+                        self.warn_select_unsatisfied(s);
+                    }
+                    val = val.max(r);
+                    write = true;
+                }
+                if val == 1
+                    && (self.sym_type(s) == Some(Type::Bool) || self.sym_weak_rev_dep(s) == 2)
+                {
+                    val = 2;
+                }
+            }
+            Some(c) => {
+                if vis == 2 {
+                    val = if self.choice_selection(c) == Some(s) {
+                        2
+                    } else {
+                        0
+                    };
+                } else if vis > 0 && user.unwrap_or(0) > 0 {
+                    val = 1;
+                }
+            }
+        }
+        let st = &mut self.syms[s.index()];
+        st.busy = false;
+        st.tri = Some(val);
+        if st.env_var {
+            write = false;
+        }
+        st.write = write;
+        val
+    }
+
+    fn warn_select_unsatisfied(&mut self, s: SymId) {
+        let name = self.kc.symbols.name(s).to_string();
+        self.warnings.push(format!(
+            "warning: {name} has direct dependencies that are not met but is being selected"
+        ));
+    }
+
+    fn name_and_loc(&self, s: SymId) -> String {
+        let locs: Vec<String> = self.syms[s.index()]
+            .nodes
+            .iter()
+            .map(|n| self.kc.loc_str(self.kc.node(*n).loc))
+            .collect();
+        let name = self.kc.symbols.name(s);
+        if locs.is_empty() {
+            format!("{name} (undefined)")
+        } else {
+            format!("{name} (defined at {})", locs.join(", "))
+        }
+    }
+
+    /// String value of a symbol.
+    pub fn sym_str(&mut self, s: SymId) -> std::rc::Rc<str> {
+        if let Some(v) = &self.syms[s.index()].strv {
+            return v.clone();
+        }
+        let ot = self.orig_type(s);
+        let val: String = match ot {
+            Some(Type::Bool) | Some(Type::Tristate) => tri_str(self.sym_tri(s)).to_string(),
+            None => self.kc.symbols.name(s).to_string(),
+            Some(t) => self.str_value_nonbool(s, t),
+        };
+        let rc: std::rc::Rc<str> = val.into();
+        self.syms[s.index()].strv = Some(rc.clone());
+        rc
+    }
+
+    fn default_str(&mut self, d: ExprId) -> String {
+        match self.exprs.get(d) {
+            Expr::Sym(s) if s.0 < CHOICE_SYM_BASE => self.sym_str(s).to_string(),
+            _ => tri_str(self.expr_value(d)).to_string(),
+        }
+    }
+
+    fn str_value_nonbool(&mut self, s: SymId, t: Type) -> String {
+        let si = s.index();
+        if self.syms[si].busy {
+            let name = self.kc.symbols.name(s).to_string();
+            self.report_loop(name);
+            return String::new();
+        }
+        self.syms[si].busy = true;
+        let vis = self.sym_visibility(s);
+        let mut write = vis != 0;
+        let mut val = String::new();
+        if t == Type::Int || t == Type::Hex {
+            let base = if t == Type::Hex { 16 } else { 10 };
+            let mut range: Option<(i128, i128)> = None;
+            for i in 0..self.syms[si].ranges.len() {
+                let (lo, hi, c) = self.syms[si].ranges[i];
+                if self.expr_value(c) > 0 {
+                    let l = parse_int(&self.sym_str(lo), base).unwrap_or(0);
+                    let h = parse_int(&self.sym_str(hi), base).unwrap_or(0);
+                    range = Some((l, h));
+                    break;
+                }
+            }
+            let num2str = |v: i128| if base == 10 { v.to_string() } else { py_hex(v) };
+            let mut use_defaults = true;
+            if vis > 0 {
+                if let Some(UserValue::Str(u)) = self.syms[si].user.clone() {
+                    if !u.is_empty() {
+                        let uv = parse_int(&u, base).unwrap_or(0);
+                        match range {
+                            Some((l, h)) if !(l <= uv && uv <= h) => {
+                                let w = format!(
+                                    "warning: user value {} on the {} symbol {} ignored due to being outside the active range ([{}, {}]) -- falling back on defaults",
+                                    num2str(uv),
+                                    t.keyword(),
+                                    self.name_and_loc(s),
+                                    num2str(l),
+                                    num2str(h)
+                                );
+                                self.warnings.push(w);
+                            }
+                            _ => {
+                                val = u;
+                                use_defaults = false;
+                            }
+                        }
+                    }
+                }
+            }
+            if use_defaults {
+                let mut has_default = false;
+                let mut val_num = 0i128;
+                for i in 0..self.syms[si].defaults.len() {
+                    let (d, c) = self.syms[si].defaults[i];
+                    if self.expr_value(c) > 0 {
+                        has_default = true;
+                        write = true;
+                        val = self.default_str(d);
+                        val_num = parse_int(&val, base).unwrap_or(0);
+                        break;
+                    }
+                }
+                if let Some((l, h)) = range {
+                    let clamp = if val_num < l {
+                        Some(l)
+                    } else if val_num > h {
+                        Some(h)
+                    } else {
+                        None
+                    };
+                    if let Some(c) = clamp {
+                        val = if t == Type::Int {
+                            c.to_string()
+                        } else {
+                            py_hex(c)
+                        };
+                        if has_default {
+                            let w = format!(
+                                "warning: default value {} on {} clamped to {} due to being outside the active range ([{}, {}])",
+                                val_num,
+                                self.name_and_loc(s),
+                                num2str(c),
+                                num2str(l),
+                                num2str(h)
+                            );
+                            self.warnings.push(w);
+                        }
+                    }
+                }
+            }
+        } else if let (true, Some(UserValue::Str(u))) = (vis > 0, self.syms[si].user.clone()) {
+            val = u;
+        } else {
+            for i in 0..self.syms[si].defaults.len() {
+                let (d, c) = self.syms[si].defaults[i];
+                if self.expr_value(c) > 0 {
+                    val = self.default_str(d);
+                    write = true;
+                    break;
+                }
+            }
+        }
+        let is_defconfig_list = self.syms[si]
+            .nodes
+            .iter()
+            .any(|n| self.kc.node(*n).options.defconfig_list);
+        if self.syms[si].env_var || is_defconfig_list {
+            write = false;
+        }
+        self.syms[si].write = write;
+        self.syms[si].busy = false;
+        val
+    }
+
+    fn write_flag(&mut self, s: SymId) -> bool {
+        let _ = self.sym_str(s);
+        self.syms[s.index()].write
+    }
+
+    /// The `.config` line of a symbol ("" when not written).
+    pub fn config_string(&mut self, s: SymId) -> String {
+        let val = self.sym_str(s);
+        if !self.syms[s.index()].write {
+            return String::new();
+        }
+        let name = self.kc.symbols.name(s);
+        match self.syms[s.index()].orig_type {
+            Some(Type::Bool) | Some(Type::Tristate) => {
+                if &*val != "n" {
+                    format!("{}{}={}\n", self.prefix, name, val)
+                } else {
+                    format!("# {}{} is not set\n", self.prefix, name)
+                }
+            }
+            Some(Type::Int) | Some(Type::Hex) => format!("{}{}={}\n", self.prefix, name, val),
+            _ => format!("{}{}=\"{}\"\n", self.prefix, name, escape(&val)),
+        }
+    }
+
+    // ---- user values ----
+
+    fn invalidate(&mut self) {
+        for s in self.syms.iter_mut() {
+            s.tri = None;
+            s.strv = None;
+            s.vis = None;
+            s.write = false;
+        }
+        for c in self.choices.iter_mut() {
+            c.tri = None;
+            c.vis = None;
+            c.selection = None;
+        }
+    }
+
+    /// Sets a user value like Kconfiglib's `Symbol.set_value` (text form:
+    /// "n"/"m"/"y" for bool/tristate). Returns false (with a warning) when
+    /// the value is invalid for the type.
+    pub fn set_value(&mut self, s: SymId, value: &str) -> bool {
+        self.invalidate();
+        let ot = self.syms[s.index()].orig_type;
+        let v: Option<UserValue> = match ot {
+            Some(Type::Bool) => match value {
+                "n" => Some(UserValue::Tri(0)),
+                "y" => Some(UserValue::Tri(2)),
+                _ => None,
+            },
+            Some(Type::Tristate) => match value {
+                "n" => Some(UserValue::Tri(0)),
+                "m" => Some(UserValue::Tri(1)),
+                "y" => Some(UserValue::Tri(2)),
+                _ => None,
+            },
+            Some(Type::String) => Some(UserValue::Str(value.into())),
+            Some(Type::Int) => parse_int(value, 10).map(|_| UserValue::Str(value.into())),
+            Some(Type::Hex) => parse_int(value, 16)
+                .filter(|v| *v >= 0)
+                .map(|_| UserValue::Str(value.into())),
+            None => None,
+        };
+        let Some(v) = v else {
+            let shown = if matches!(value, "n" | "m" | "y")
+                && matches!(ot, Some(Type::Bool) | Some(Type::Tristate))
+            {
+                value.to_string()
+            } else {
+                format!("'{value}'")
+            };
+            let w = format!(
+                "warning: the value {} is invalid for {}, which has type {} -- assignment ignored",
+                shown,
+                self.name_and_loc(s),
+                ot.map(|t| t.keyword()).unwrap_or("unknown")
+            );
+            self.warnings.push(w);
+            return false;
+        };
+        let is_y = v == UserValue::Tri(2);
+        self.syms[s.index()].user = Some(v);
+        self.syms[s.index()].was_set = true;
+        if let (Some(c), true) = (self.syms[s.index()].choice, is_y) {
+            self.choices[c.0 as usize].user_selection = Some(s);
+            self.choices[c.0 as usize].was_set = true;
+        }
+        true
+    }
+
+    fn set_choice_mode(&mut self, c: ChoiceId, v: &str) {
+        let t = self.choices[c.0 as usize].orig_type;
+        let val = match (t, v) {
+            (Some(Type::Bool), "y") => Some(2),
+            (Some(Type::Tristate), "m") => Some(1),
+            (Some(Type::Tristate), "y") => Some(2),
+            _ => None,
+        };
+        if let Some(val) = val {
+            self.choices[c.0 as usize].user = Some(val);
+            self.choices[c.0 as usize].was_set = true;
+        }
+    }
+
+    /// Loads a configuration file like Kconfiglib's `load_config`
+    /// (`replace`: other user values are cleared). `display_name` is used in
+    /// warnings. Returns the "Loaded/Merged configuration" message.
+    pub fn load_config(&mut self, text: &str, display_name: &str, replace: bool) -> String {
+        self.invalidate();
+        if replace {
+            for s in self.syms.iter_mut() {
+                s.was_set = false;
+            }
+            for c in self.choices.iter_mut() {
+                c.was_set = false;
+            }
+        }
+        let prefix = self.prefix.clone();
+        for (lineno, raw) in text.lines().enumerate() {
+            let line = raw.trim_end();
+            let (name, mut val) = if let Some(rest) = line.strip_prefix(prefix.as_str()) {
+                let Some((name, val)) = rest.split_once('=') else {
+                    self.malformed(line, display_name, lineno + 1);
+                    continue;
+                };
+                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    self.malformed(line, display_name, lineno + 1);
+                    continue;
+                }
+                (name.to_string(), val.to_string())
+            } else if let Some(name) = line
+                .strip_prefix("# ")
+                .and_then(|l| l.strip_prefix(prefix.as_str()))
+                .and_then(|l| l.strip_suffix(" is not set"))
+                .filter(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+            {
+                (name.to_string(), "\u{0}n".to_string())
+            } else {
+                if !line.is_empty() && !line.trim_start().starts_with('#') {
+                    self.malformed(line, display_name, lineno + 1);
+                }
+                continue;
+            };
+            let unset = val == "\u{0}n";
+            let Some(s) = self
+                .kc
+                .symbols
+                .lookup(&name)
+                .filter(|s| !self.syms[s.index()].nodes.is_empty())
+            else {
+                continue;
+            };
+            let ot = self.syms[s.index()].orig_type;
+            if unset {
+                if !matches!(ot, Some(Type::Bool) | Some(Type::Tristate)) {
+                    continue;
+                }
+                val = "n".into();
+            } else if matches!(ot, Some(Type::Bool) | Some(Type::Tristate)) {
+                let ok = match ot {
+                    Some(Type::Bool) => val.starts_with('y') || val.starts_with('n'),
+                    _ => val.starts_with('y') || val.starts_with('m') || val.starts_with('n'),
+                };
+                if !ok {
+                    continue;
+                }
+                val = val[..1].to_string();
+                if let Some(c) = self.syms[s.index()].choice {
+                    if val != "n" {
+                        self.set_choice_mode(c, &val);
+                    }
+                }
+            } else if ot == Some(Type::String) {
+                let b = val.as_bytes();
+                if b.first() != Some(&b'"') {
+                    continue;
+                }
+                // Find the closing quote, honouring escapes.
+                let mut i = 1;
+                let mut end = None;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                let Some(end) = end else { continue };
+                val = unescape(&val[1..end]);
+            }
+            self.set_value(s, &val);
+        }
+        if replace {
+            for i in 0..self.syms.len() {
+                if !self.syms[i].was_set {
+                    self.syms[i].user = None;
+                }
+            }
+            for c in self.choices.iter_mut() {
+                if !c.was_set {
+                    c.user = None;
+                    c.user_selection = None;
+                }
+            }
+        }
+        self.invalidate();
+        format!(
+            "{} configuration '{}'",
+            if replace { "Loaded" } else { "Merged" },
+            display_name
+        )
+    }
+
+    fn malformed(&mut self, line: &str, file: &str, lineno: usize) {
+        self.warnings.push(format!(
+            "{file}:{lineno}: warning: ignoring malformed line '{line}'"
+        ));
+    }
+
+    // ---- writers ----
+
+    /// The full configuration (`.config`) with `header` first.
+    pub fn config_text(&mut self, header: &str) -> String {
+        let mut out = String::from(header);
+        let mut visited = vec![false; self.syms.len()];
+        let mut after_end = false;
+        let top = NodeId(0);
+        let mut node = top;
+        loop {
+            let ni = node.0 as usize;
+            if let Some(l) = self.fin[ni].list {
+                node = l;
+            } else if let Some(n) = self.fin[ni].next {
+                node = n;
+            } else {
+                let mut found = None;
+                let mut cur = node;
+                while let Some(p) = self.fin[cur.0 as usize].parent {
+                    cur = p;
+                    let pi = p.0 as usize;
+                    if self.kc.node(p).kind == NodeKind::Menu && p != top {
+                        let d = self.fin[pi].dep;
+                        let v = self.fin[pi].visible_if;
+                        if self.expr_value(d) > 0 && self.expr_value(v) > 0 {
+                            let title = &self
+                                .kc
+                                .node(p)
+                                .prompt
+                                .as_ref()
+                                .map(|p| p.text.clone())
+                                .unwrap_or_default();
+                            out.push_str(&format!("# end of {title}\n"));
+                            after_end = true;
+                        }
+                    }
+                    if let Some(n) = self.fin[pi].next {
+                        found = Some(n);
+                        break;
+                    }
+                }
+                match found {
+                    Some(n) => node = n,
+                    None => return out,
+                }
+            }
+            let kind = self.kc.node(node).kind;
+            match kind {
+                NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
+                    if visited[sym.index()] {
+                        continue;
+                    }
+                    visited[sym.index()] = true;
+                    let cs = self.config_string(sym);
+                    if cs.is_empty() {
+                        continue;
+                    }
+                    if after_end {
+                        after_end = false;
+                        out.push('\n');
+                    }
+                    out.push_str(&cs);
+                }
+                NodeKind::Menu | NodeKind::Comment => {
+                    let ni = node.0 as usize;
+                    let d = self.fin[ni].dep;
+                    if self.expr_value(d) == 0 {
+                        continue;
+                    }
+                    if kind == NodeKind::Menu {
+                        let v = self.fin[ni].visible_if;
+                        if self.expr_value(v) == 0 {
+                            continue;
+                        }
+                    }
+                    let title = self
+                        .kc
+                        .node(node)
+                        .prompt
+                        .as_ref()
+                        .map(|p| p.text.clone())
+                        .unwrap_or_default();
+                    out.push_str(&format!("\n#\n# {title}\n#\n"));
+                    after_end = false;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The C header (`autoconf.h`) with `header` first.
+    pub fn autoconf_text(&mut self, header: &str) -> String {
+        let mut out = String::from(header);
+        for i in 0..self.unique_defined.len() {
+            let s = self.unique_defined[i];
+            let val = self.sym_str(s);
+            if !self.write_flag(s) {
+                continue;
+            }
+            let name = self.kc.symbols.name(s);
+            match self.syms[s.index()].orig_type {
+                Some(Type::Bool) | Some(Type::Tristate) => {
+                    if &*val == "y" {
+                        out.push_str(&format!("#define {}{} 1\n", self.prefix, name));
+                    } else if &*val == "m" {
+                        out.push_str(&format!("#define {}{}_MODULE 1\n", self.prefix, name));
+                    }
+                }
+                Some(Type::String) => {
+                    out.push_str(&format!(
+                        "#define {}{} \"{}\"\n",
+                        self.prefix,
+                        name,
+                        escape(&val)
+                    ));
+                }
+                Some(Type::Hex) => {
+                    let v = if val.starts_with("0x") || val.starts_with("0X") {
+                        val.to_string()
+                    } else {
+                        format!("0x{val}")
+                    };
+                    out.push_str(&format!("#define {}{} {}\n", self.prefix, name, v));
+                }
+                Some(Type::Int) => {
+                    out.push_str(&format!("#define {}{} {}\n", self.prefix, name, val));
+                }
+                None => {}
+            }
+        }
+        out
+    }
+
+    fn str_default(&mut self, s: SymId) -> String {
+        let si = s.index();
+        match self.syms[si].orig_type {
+            Some(Type::Bool) | Some(Type::Tristate) => {
+                let mut val = 0;
+                if self.syms[si].choice.is_none() {
+                    for i in 0..self.syms[si].defaults.len() {
+                        let (d, c) = self.syms[si].defaults[i];
+                        let cv = self.expr_value(c);
+                        if cv > 0 {
+                            val = self.expr_value(d).min(cv);
+                            break;
+                        }
+                    }
+                    let r = self.sym_rev_dep(s);
+                    let w = self.sym_weak_rev_dep(s);
+                    val = val.max(r).max(w);
+                    if val == 1 && self.sym_type(s) == Some(Type::Bool) {
+                        val = 2;
+                    }
+                }
+                tri_str(val).to_string()
+            }
+            Some(_) => {
+                for i in 0..self.syms[si].defaults.len() {
+                    let (d, c) = self.syms[si].defaults[i];
+                    if self.expr_value(c) > 0 {
+                        return self.default_str(d);
+                    }
+                }
+                String::new()
+            }
+            None => String::new(),
+        }
+    }
+
+    /// The minimal configuration (`defconfig`) with `header` first.
+    pub fn min_config_text(&mut self, header: &str) -> String {
+        let mut out = String::from(header);
+        for i in 0..self.unique_defined.len() {
+            let s = self.unique_defined[i];
+            let choice = self.syms[s.index()].choice;
+            if choice.is_none() {
+                let vis = self.sym_visibility(s);
+                if vis <= self.sym_rev_dep(s) {
+                    continue;
+                }
+            }
+            let v = self.sym_str(s);
+            if *v == *self.str_default(s) {
+                continue;
+            }
+            if let Some(c) = choice {
+                if !self.choices[c.0 as usize].optional
+                    && self.selection_from_defaults(c) == Some(s)
+                    && self.syms[s.index()].orig_type == Some(Type::Bool)
+                    && self.sym_tri(s) == 2
+                {
+                    continue;
+                }
+            }
+            let cs = self.config_string(s);
+            out.push_str(&cs);
+        }
+        out
+    }
+}
