@@ -46,6 +46,38 @@ impl Location {
     }
 }
 
+/// Line starts of a text, for turning many byte offsets into locations
+/// without rescanning the text each time.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The location of byte `offset` in `file`, as [`Location::at_offset`] gives it.
+    pub fn location(&self, file: &Path, offset: usize) -> Location {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        Location {
+            file: file.to_path_buf(),
+            line,
+            column: self.text[start..offset].chars().count() + 1,
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
@@ -82,6 +114,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn line_index_agrees_with_the_direct_computation(text in "\\PC{0,40}(\n\\PC{0,10}){0,4}", offset in 0usize..200) {
+            let f = Path::new("f");
+            prop_assert_eq!(LineIndex::new(&text).location(f, offset), Location::at_offset(f, &text, offset));
+        }
+
         #[test]
         fn any_offset_gives_a_location_inside_the_text(text in "\\PC{0,40}(\n\\PC{0,10}){0,4}", offset in 0usize..200) {
             let loc = Location::at_offset(Path::new("f"), &text, offset);

@@ -37,7 +37,7 @@ use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
-use crate::location::Location;
+use crate::location::{LineIndex, Location};
 
 /// Name of the root memory domain when `images.toml` declares none.
 pub const DEFAULT_DOMAIN: &str = "APP";
@@ -393,12 +393,12 @@ pub fn is_valid_var_name(name: &str) -> bool {
 
 struct Ctx<'a> {
     path: &'a Path,
-    text: &'a str,
+    lines: LineIndex<'a>,
 }
 
 impl Ctx<'_> {
     fn loc<T>(&self, spanned: &Spanned<T>) -> Location {
-        Location::at_offset(self.path, self.text, spanned.span().start)
+        self.lines.location(self.path, spanned.span().start)
     }
 
     fn err<T>(&self, spanned: &Spanned<T>, kind: ManifestErrorKind) -> ManifestError {
@@ -422,7 +422,10 @@ impl Manifest {
     /// Validates `text`, the content of the manifest file `path`. Relative
     /// paths in it are resolved against `path`'s directory. Never panics.
     pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
-        let cx = Ctx { path, text };
+        let cx = Ctx {
+            path,
+            lines: LineIndex::new(text),
+        };
         let raw: RawManifest = toml::from_str(text).map_err(|e| ManifestError {
             location: e.span().map_or_else(
                 || Location::file(path),
