@@ -179,12 +179,7 @@ impl<'k> Config<'k> {
         let n = kc.nodes.len();
         let mut fin: Vec<FinNode> = Vec::with_capacity(n);
         for node in &kc.nodes {
-            let mut dep = node.dep;
-            if let NodeKind::Choice(_) | NodeKind::Config { .. } | NodeKind::ConfigDefault { .. } =
-                node.kind
-            {
-                let _ = &mut dep;
-            }
+            let dep = node.dep;
             let mut defaults: Vec<(ExprId, ExprId)> =
                 node.defaults.iter().map(|d| (d.value, d.cond)).collect();
             if let Some(e) = node.options.env_default {
@@ -292,6 +287,135 @@ impl<'k> Config<'k> {
             }
         }
         cfg
+    }
+
+    /// Kconfiglib's static dependency-loop check: a symbol or choice whose
+    /// value depends on itself through prompts, dependencies, defaults,
+    /// ranges, selects, implies or choice membership. Returns the loop as
+    /// "A -> B -> A".
+    pub fn dependency_loop(&self) -> Option<String> {
+        let nsym = self.syms.len();
+        let total = nsym + self.choices.len();
+        let node_of = |s: SymId| -> Option<usize> {
+            if s.0 >= CHOICE_SYM_BASE {
+                Some(nsym + (s.0 - CHOICE_SYM_BASE) as usize)
+            } else if self.syms[s.index()].nodes.is_empty() || self.kc.symbols.is_const(s) {
+                None
+            } else {
+                Some(s.index())
+            }
+        };
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); total];
+        let mut add_expr = |v: &mut Vec<usize>, e: ExprId| {
+            for s in self.exprs.items(e) {
+                if let Some(n) = node_of(s) {
+                    v.push(n);
+                }
+            }
+        };
+        for (i, st) in self.syms.iter().enumerate() {
+            if st.nodes.is_empty() {
+                continue;
+            }
+            let mut v = Vec::new();
+            for n in &st.nodes {
+                if let Some(p) = self.fin[n.0 as usize].prompt {
+                    add_expr(&mut v, p);
+                }
+            }
+            add_expr(&mut v, st.direct_dep);
+            for &(d, c) in &st.defaults {
+                add_expr(&mut v, d);
+                add_expr(&mut v, c);
+            }
+            for &(l, h, c) in &st.ranges {
+                v.extend(node_of(l));
+                v.extend(node_of(h));
+                add_expr(&mut v, c);
+            }
+            for &(s, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
+                v.extend(node_of(s));
+                add_expr(&mut v, c);
+            }
+            if let Some(c) = st.choice {
+                v.push(nsym + c.0 as usize);
+            }
+            adj[i] = v;
+        }
+        for (i, ch) in self.choices.iter().enumerate() {
+            let mut v = Vec::new();
+            for n in &ch.nodes {
+                if let Some(p) = self.fin[n.0 as usize].prompt {
+                    add_expr(&mut v, p);
+                }
+            }
+            add_expr(&mut v, ch.direct_dep);
+            for &(d, c) in &ch.defaults {
+                add_expr(&mut v, d);
+                add_expr(&mut v, c);
+            }
+            v.extend(ch.syms.iter().map(|s| s.index()));
+            adj[nsym + i] = v;
+        }
+        let name = |n: usize| -> String {
+            if n >= nsym {
+                match &self.kc.choices[n - nsym].name {
+                    Some(x) => format!("<choice {x}>"),
+                    None => "<choice>".into(),
+                }
+            } else {
+                self.kc.symbols.name(SymId(n as u32)).to_string()
+            }
+        };
+        // Iterative three-colour DFS.
+        let mut color = vec![0u8; total];
+        for start in 0..total {
+            if color[start] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            color[start] = 1;
+            while let Some(&(n, i)) = stack.last() {
+                if i < adj[n].len() {
+                    let m = adj[n][i];
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    // A choice and its members depend on each other; only
+                    // the immediate back edge of that pair is not a loop.
+                    let prev = stack.len().checked_sub(2).map(|k| stack[k].0);
+                    if prev == Some(m) && self.is_choice_pair(n, m, nsym) {
+                        continue;
+                    }
+                    if color[m] == 1 {
+                        let pos = stack.iter().position(|(x, _)| *x == m).unwrap_or(0);
+                        let mut chain: Vec<String> =
+                            stack[pos..].iter().map(|(x, _)| name(*x)).collect();
+                        chain.push(name(m));
+                        return Some(chain.join(" -> "));
+                    }
+                    if color[m] == 0 {
+                        color[m] = 1;
+                        stack.push((m, 0));
+                    }
+                } else {
+                    color[n] = 2;
+                    stack.pop();
+                }
+            }
+        }
+        None
+    }
+
+    fn is_choice_pair(&self, a: usize, b: usize, nsym: usize) -> bool {
+        let (sym, ch) = if a >= nsym && b < nsym {
+            (b, a - nsym)
+        } else if b >= nsym && a < nsym {
+            (a, b - nsym)
+        } else {
+            return false;
+        };
+        self.syms[sym].choice == Some(ChoiceId(ch as u32))
     }
 
     /// The parsed tree.

@@ -63,6 +63,9 @@ pub fn generate(
             .stack_size(1 << 30)
             .spawn_scoped(scope, || {
                 let mut cfg = Config::new(kc);
+                if let Some(l) = cfg.dependency_loop() {
+                    return Err(format!("Dependency loop: {l}"));
+                }
                 cfg.prefix = opts.prefix.clone();
                 let mut messages = Vec::new();
                 for (i, f) in fragments.iter().enumerate() {

@@ -78,3 +78,23 @@ fn kconfiglib_goldens_byte_identical() {
     assert!(failed.is_empty());
     assert_eq!(cases.len(), 55);
 }
+
+/// Kdeploop0–10 contain dependency loops: evaluation must stop with an
+/// error (Kconfiglib raises "Dependency loop"), never hang or overflow.
+#[test]
+fn dependency_loops_are_errors() {
+    let errors = read_json(&corpus().join("kconfiglib-golden").join("load_errors.json"));
+    let mut n = 0;
+    for (name, _) in errors.as_object().unwrap() {
+        if !name.starts_with("Kdeploop") {
+            continue;
+        }
+        let mut o = kconfig_parser::LoadOptions::new(format!("kconfiglib-tests/{name}"));
+        o.base_dir = Some(corpus());
+        let kc = load(o).unwrap();
+        let r = generate(&kc, &[], &GenOptions::default());
+        assert!(r.is_err(), "{name}: loop not detected");
+        n += 1;
+    }
+    assert_eq!(n, 11);
+}

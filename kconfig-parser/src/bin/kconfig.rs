@@ -1,6 +1,8 @@
 //! `kconfig`: command-line front end of the `kconfig-parser` crate.
 
 use clap::{Parser, Subcommand};
+use kconfig_parser::generate::{generate, Fragment, GenOptions};
+use kconfig_parser::output::write_atomic;
 use kconfig_parser::{load, LoadOptions, ReplayFunctions};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,8 +35,38 @@ struct TreeArgs {
     replay: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct GenArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Configuration fragment, repeatable: the first replaces all user
+    /// values, later ones are merged on top.
+    #[arg(long = "fragment")]
+    fragments: Vec<PathBuf>,
+    /// Write the full configuration (.config) here.
+    #[arg(long)]
+    config_out: Option<PathBuf>,
+    /// Write the C header (autoconf.h) here.
+    #[arg(long)]
+    header_out: Option<PathBuf>,
+    /// Write the minimal configuration (defconfig) here.
+    #[arg(long)]
+    min_config_out: Option<PathBuf>,
+    /// Write the distinct real paths of every Kconfig file read here.
+    #[arg(long)]
+    sources_out: Option<PathBuf>,
+    /// Symbol prefix (default: $CONFIG_, else CONFIG_).
+    #[arg(long)]
+    prefix: Option<String>,
+    /// Treat warnings as errors (nothing is written when there are any).
+    #[arg(long)]
+    werror: bool,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// Evaluate the tree with configuration fragments and write outputs.
+    Gen(GenArgs),
     /// Load the whole tree and report the number of files and entries.
     Parse {
         #[command(flatten)]
@@ -68,9 +100,76 @@ fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
     Ok(o)
 }
 
+fn gen(a: GenArgs) -> Result<(), String> {
+    let opts = options(&a.tree)?;
+    let env = opts.env.clone();
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let mut fragments = Vec::new();
+    for f in &a.fragments {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| format!("cannot read fragment {}: {e}", f.display()))?;
+        fragments.push(Fragment {
+            name: f.to_string_lossy().into_owned(),
+            text,
+        });
+    }
+    let g = GenOptions {
+        prefix: a
+            .prefix
+            .clone()
+            .or_else(|| env.get("CONFIG_").cloned())
+            .unwrap_or_else(|| "CONFIG_".into()),
+        config_header: env
+            .get("KCONFIG_CONFIG_HEADER")
+            .cloned()
+            .unwrap_or_default(),
+        autoconf_header: env
+            .get("KCONFIG_AUTOHEADER_HEADER")
+            .cloned()
+            .unwrap_or_default(),
+    };
+    let out = generate(&kc, &fragments, &g)?;
+    for m in &out.messages {
+        println!("{m}");
+    }
+    for w in &out.warnings {
+        eprintln!("{w}");
+    }
+    if a.werror && !out.warnings.is_empty() {
+        return Err(format!(
+            "{} warning(s) treated as errors; no output written",
+            out.warnings.len()
+        ));
+    }
+    let mut sources = String::new();
+    for p in kc.source_paths() {
+        sources.push_str(&p.to_string_lossy());
+        sources.push('\n');
+    }
+    for (path, text) in [
+        (&a.config_out, &out.config),
+        (&a.header_out, &out.autoconf),
+        (&a.min_config_out, &out.min_config),
+        (&a.sources_out, &sources),
+    ] {
+        if let Some(p) = path {
+            write_atomic(p, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Gen(a) => match gen(a) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Parse {
             tree: t,
             sources_out,
@@ -93,8 +192,7 @@ fn main() -> ExitCode {
                             text.push_str(&p.to_string_lossy());
                             text.push('\n');
                         }
-                        if let Err(e) = kconfig_parser::output::write_atomic(&out, text.as_bytes())
-                        {
+                        if let Err(e) = write_atomic(&out, text.as_bytes()) {
                             eprintln!("error: cannot write {}: {e}", out.display());
                             return ExitCode::FAILURE;
                         }
