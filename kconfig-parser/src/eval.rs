@@ -306,7 +306,7 @@ impl<'k> Config<'k> {
             }
         };
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); total];
-        let mut add_expr = |v: &mut Vec<usize>, e: ExprId| {
+        let add_expr = |v: &mut Vec<usize>, e: ExprId| {
             for s in self.exprs.items(e) {
                 if let Some(n) = node_of(s) {
                     v.push(n);
