@@ -20,6 +20,7 @@
 
 pub mod cmake;
 pub mod domains;
+pub mod fuzzing;
 pub mod layout;
 pub mod location;
 pub mod manifest;

@@ -903,4 +903,72 @@ output = "boot.hex"
             }
         );
     }
+
+    use super::Strategy;
+    use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, Strategy as _};
+
+    /// A generated image: name index, strategy (0 from_source, 1 use_hex, 2 skip),
+    /// dependencies (indices) per kind, and variables.
+    type Gen = (u8, Vec<usize>, Vec<usize>, Vec<usize>, Vec<(String, i64)>);
+
+    fn gen_image() -> impl proptest::strategy::Strategy<Value = Gen> {
+        (
+            0u8..3,
+            proptest::collection::vec(0usize..6, 0..3),
+            proptest::collection::vec(0usize..6, 0..3),
+            proptest::collection::vec(0usize..6, 0..3),
+            proptest::collection::vec(("[A-Z][A-Z0-9_]{0,6}", any::<i64>()), 0..3),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn generated_manifests_round_trip(images in proptest::collection::vec(gen_image(), 1..6)) {
+            let n = images.len();
+            let mut text = String::new();
+            for (i, (strategy, configure, build, flash, vars)) in images.iter().enumerate() {
+                text.push_str(&format!("[[image]]\nname = \"img{i}\"\nsource = \"src/{i}\"\n"));
+                if i == 0 {
+                    text.push_str("kind = \"main\"\n");
+                }
+                match strategy {
+                    1 => text.push_str(&format!("strategy = \"use_hex\"\nhex = \"hex/{i}.hex\"\n")),
+                    2 => text.push_str("strategy = \"skip\"\n"),
+                    _ => {}
+                }
+                for (key, deps) in [("configure", configure), ("build", build), ("flash", flash)] {
+                    let names: Vec<String> = deps.iter().map(|d| d % n).filter(|&d| d != i).map(|d| format!("\"img{d}\"")).collect();
+                    text.push_str(&format!("{key} = [{}]\n", names.join(", ")));
+                }
+                text.push_str("[image.vars]\n");
+                let mut seen = std::collections::HashSet::new();
+                for (name, value) in vars {
+                    if seen.insert(name.clone()) {
+                        text.push_str(&format!("{name} = {value}\n"));
+                    }
+                }
+            }
+            let m = parse(&text).unwrap();
+            prop_assert_eq!(m.images.len(), n);
+            for (i, (strategy, configure, _, _, vars)) in images.iter().enumerate() {
+                let image = &m.images[i];
+                prop_assert_eq!(&image.name, &format!("img{i}"));
+                prop_assert_eq!(&image.source, &Path::new("/app/src").join(i.to_string()));
+                prop_assert_eq!(image.kind, if i == 0 { ImageKind::Main } else { ImageKind::Other });
+                let expected = match strategy {
+                    1 => Strategy::UseHex { hex: format!("/app/hex/{i}.hex").into() },
+                    2 => Strategy::Skip,
+                    _ => Strategy::FromSource,
+                };
+                prop_assert_eq!(&image.strategy, &expected);
+                let deps: Vec<String> = configure.iter().map(|d| d % n).filter(|&d| d != i).map(|d| format!("img{d}")).collect();
+                let got: Vec<String> = image.configure.iter().map(|d| d.image.clone()).collect();
+                prop_assert_eq!(got, deps);
+                for (name, value) in vars {
+                    prop_assert!(image.vars.contains_key(name));
+                    let _ = value;
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,6 @@
+#![no_main]
+//! Fuzzes the static_layout parser; the checks live in `orchestrator::fuzzing` so that a
+//! normal test runs the same body over seed inputs.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| orchestrator::fuzzing::static_layout(data));
