@@ -905,7 +905,7 @@ output = "boot.hex"
     }
 
     use super::Strategy;
-    use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, Strategy as _};
+    use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest};
 
     /// A generated image: name index, strategy (0 from_source, 1 use_hex, 2 skip),
     /// dependencies (indices) per kind, and variables.
