@@ -40,7 +40,9 @@ pub mod preprocess;
 pub mod report;
 pub mod sizes;
 pub mod solver;
+pub mod synthetic;
 pub mod yaml;
+pub mod yaml_fast;
 
 pub use error::{Error, Result};
 pub use model::{DomainInput, Fragment, Options, Region, Strategy};

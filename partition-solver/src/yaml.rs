@@ -408,6 +408,15 @@ pub fn load(text: &str) -> Result<Value, YamlError> {
 
 /// Parse a YAML document and report where each top-level key starts.
 pub fn load_with_positions(text: &str) -> Result<(Value, KeyPositions), YamlError> {
+    if let Some(r) = crate::yaml_fast::load(text) {
+        return Ok(r);
+    }
+    load_general(text)
+}
+
+/// Parse with the general YAML parser only (the fast subset reader is skipped). Both give
+/// the same result on every input the fast reader accepts.
+pub fn load_general(text: &str) -> Result<(Value, KeyPositions), YamlError> {
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),

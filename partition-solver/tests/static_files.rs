@@ -63,3 +63,33 @@ fn yaml_reads_like_pyyaml() {
         assert_eq!(ours, t, "{}", f.display());
     }
 }
+
+#[test]
+fn fast_reader_agrees_with_general_parser() {
+    let mut all = files("pm_static");
+    all.extend(files("pm.yml"));
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/pm");
+    let mut stack = vec![cases];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.ends_with("ncs") {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml") {
+                all.push(p);
+            }
+        }
+    }
+    let mut fast = 0;
+    for f in &all {
+        let text = fs::read_to_string(f).unwrap();
+        if let Some((v, pos)) = partition_solver::yaml_fast::load(&text) {
+            fast += 1;
+            let (g, gpos) = yaml::load_general(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert_eq!(v, g, "{}", f.display());
+            assert_eq!(to_json(&v), to_json(&g), "{}", f.display());
+            assert_eq!(pos, gpos, "{}", f.display());
+        }
+    }
+    assert!(fast * 10 >= all.len() * 8, "fast reader took only {fast} of {} files", all.len());
+}
