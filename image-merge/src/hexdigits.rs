@@ -19,6 +19,23 @@ static DECODE: [u8; 256] = {
     t
 };
 
+/// Value of each pair of ASCII characters read as a little-endian `u16` (first character
+/// in the low byte): the byte they encode, or 0x100 if either is not a hex digit. One
+/// lookup per byte keeps the decoding loop branch-free.
+static PAIRS: [u16; 65536] = {
+    let mut t = [0x100u16; 65536];
+    let mut i = 0;
+    while i < 65536 {
+        let hi = DECODE[i & 0xFF];
+        let lo = DECODE[i >> 8];
+        if hi != 0xFF && lo != 0xFF {
+            t[i] = ((hi as u16) << 4) | lo as u16;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// Upper-case digit pair of each byte value.
 pub(crate) static ENCODE: [[u8; 2]; 256] = {
     let digits = b"0123456789ABCDEF";
@@ -39,24 +56,23 @@ pub(crate) static ENCODE: [[u8; 2]; 256] = {
 pub(crate) fn decode(digits: &[u8], out: &mut [u8]) -> Result<usize, (usize, ParseErrorKind)> {
     let pairs = digits.chunks_exact(2);
     let odd = pairs.remainder();
-    let mut n = 0;
-    for (k, p) in pairs.enumerate() {
-        let hi = DECODE[p[0] as usize];
-        let lo = DECODE[p[1] as usize];
-        if (hi | lo) & 0xF0 != 0 {
-            let (i, c) = if hi & 0xF0 != 0 { (0, p[0]) } else { (1, p[1]) };
-            return Err((2 * k + i, invalid(c)));
-        }
-        out[k] = (hi << 4) | lo;
-        n = k + 1;
+    let n = digits.len() / 2;
+    let mut bad = 0u16;
+    for (o, p) in out[..n].iter_mut().zip(pairs) {
+        let v = PAIRS[u16::from_le_bytes([p[0], p[1]]) as usize];
+        bad |= v;
+        *o = v as u8;
     }
-    if let [c] = odd {
-        if DECODE[*c as usize] == 0xFF {
-            return Err((digits.len() - 1, invalid(*c)));
-        }
-        return Err((digits.len(), ParseErrorKind::OddDigitCount));
+    if bad & 0x100 != 0 || !odd.is_empty() {
+        return Err(diagnose(digits));
     }
     Ok(n)
+}
+
+/// The exact error of a digit string that did not decode: the first invalid character,
+/// else the odd digit count.
+fn diagnose(digits: &[u8]) -> (usize, ParseErrorKind) {
+    first_invalid(digits).unwrap_or((digits.len(), ParseErrorKind::OddDigitCount))
 }
 
 /// Index and description of the first non-hex character in `digits`, if any.

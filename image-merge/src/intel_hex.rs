@@ -325,7 +325,8 @@ struct RecordOut<'a, 's> {
 impl RecordOut<'_, '_> {
     #[inline]
     fn record(&mut self, rtype: u8, offset: u16, payload: &[u8]) -> io::Result<()> {
-        let mut line = [0u8; MAX_RECORD_CHARS + 2];
+        let eol = self.eol;
+        let line = self.sink.space(MAX_RECORD_CHARS + 2);
         line[0] = b':';
         let mut at = 1;
         let [hi, lo] = offset.to_be_bytes();
@@ -333,18 +334,18 @@ impl RecordOut<'_, '_> {
             .wrapping_add(hi)
             .wrapping_add(lo)
             .wrapping_add(rtype);
-        hexdigits::put(&mut line, &mut at, payload.len() as u8);
-        hexdigits::put(&mut line, &mut at, hi);
-        hexdigits::put(&mut line, &mut at, lo);
-        hexdigits::put(&mut line, &mut at, rtype);
+        hexdigits::put(line, &mut at, payload.len() as u8);
+        hexdigits::put(line, &mut at, hi);
+        hexdigits::put(line, &mut at, lo);
+        hexdigits::put(line, &mut at, rtype);
         for &b in payload {
             sum = sum.wrapping_add(b);
-            hexdigits::put(&mut line, &mut at, b);
+            hexdigits::put(line, &mut at, b);
         }
-        hexdigits::put(&mut line, &mut at, sum.wrapping_neg());
-        line[at..at + self.eol.len()].copy_from_slice(self.eol);
-        at += self.eol.len();
-        self.sink.push(&line[..at])
+        hexdigits::put(line, &mut at, sum.wrapping_neg());
+        line[at..at + eol.len()].copy_from_slice(eol);
+        at += eol.len();
+        self.sink.commit(at)
     }
 }
 

@@ -251,26 +251,26 @@ pub fn write<W: Write + Send>(image: &MemoryImage, opts: &WriteOptions, out: W) 
     let reclen = (opts.record_length.max(1) as usize).min(max_len);
     let eol = opts.line_ending.bytes();
     sink::pipelined(out, |sink| {
-        let mut line = [0u8; MAX_RECORD_CHARS + 2];
-        let mut record = |sink: &mut Sink, t: u8, alen: usize, addr: u32, payload: &[u8]| {
+        let record = |sink: &mut Sink, t: u8, alen: usize, addr: u32, payload: &[u8]| {
+            let line = sink.space(MAX_RECORD_CHARS + 2);
             line[0] = b'S';
             line[1] = b'0' + t;
             let mut at = 2;
             let count = (alen + payload.len() + 1) as u8;
             let mut sum = count;
-            hexdigits::put(&mut line, &mut at, count);
+            hexdigits::put(line, &mut at, count);
             for &b in &addr.to_be_bytes()[4 - alen..] {
                 sum = sum.wrapping_add(b);
-                hexdigits::put(&mut line, &mut at, b);
+                hexdigits::put(line, &mut at, b);
             }
             for &b in payload {
                 sum = sum.wrapping_add(b);
-                hexdigits::put(&mut line, &mut at, b);
+                hexdigits::put(line, &mut at, b);
             }
-            hexdigits::put(&mut line, &mut at, !sum);
+            hexdigits::put(line, &mut at, !sum);
             line[at..at + eol.len()].copy_from_slice(eol);
             at += eol.len();
-            sink.push(&line[..at])
+            sink.commit(at)
         };
         record(sink, 0, 2, 0, &[])?;
         let mut count: u64 = 0;
