@@ -580,3 +580,30 @@ pub fn clean(build_dir: &Path, pristine: bool) -> Result<Vec<PathBuf>, PipelineE
     }
     Ok(removed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_budget_comes_from_the_environment_or_the_cpu_count() {
+        let env = |value: &'static str| {
+            move |name: &str| (name == "CMAKE_BUILD_PARALLEL_LEVEL").then(|| value.to_string())
+        };
+        assert_eq!(BuildOptions::default_jobs(env("3")), 3);
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(BuildOptions::default_jobs(env("0")), cpus);
+        assert_eq!(BuildOptions::default_jobs(env("many")), cpus);
+        assert_eq!(BuildOptions::default_jobs(|_| None), cpus);
+    }
+
+    #[test]
+    fn target_and_clean_need_a_recorded_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = run_target(dir.path(), "app", "all")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no multibuild build here"), "{e}");
+        assert!(clean(dir.path(), false).is_err());
+    }
+}

@@ -358,6 +358,112 @@ fn failing_image_is_named_with_its_log_and_keep_going_builds_the_rest() {
     );
     assert!(run.stderr.contains("deliberately broken"), "{}", run.stderr);
     assert!(hex(&b, "bootloader").is_file());
+    // `-j 1` is the whole budget: each image's build got one job.
+    let log = std::fs::read_to_string(b.join("logs/bootloader.log")).unwrap();
+    assert!(log.contains("--parallel 1"), "{log}");
+}
+
+#[test]
+fn configure_failure_stops_the_build_unless_keep_going() {
+    if !tools_present(
+        "configure_failure_stops_the_build_unless_keep_going",
+        &["cmake", "ninja", "arm-none-eabi-gcc"],
+    ) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let lists = app.join("app/CMakeLists.txt");
+    let text = std::fs::read_to_string(&lists).unwrap();
+    std::fs::write(
+        &lists,
+        text.replacen(
+            "project(app C)",
+            "project(app C)\nmessage(FATAL_ERROR \"broken on purpose\")",
+            1,
+        ),
+    )
+    .unwrap();
+    let b = tmp.path().join("build");
+
+    // The bootloader is configured first (configure edge); the app's failure
+    // stops the run before any build starts.
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("bootloader  not started"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("app         FAILED"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("error: image `app`: configure failed; log: ")
+            && run.stderr.contains("broken on purpose"),
+        "{}",
+        run.stderr
+    );
+
+    // With --keep-going the independent bootloader is still built; the failed
+    // configure left no stamp, so the app is configured again.
+    let run = build(&app, &b, &["--keep-going"]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("bootloader  built   up to date"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("broken on purpose"), "{}", run.stderr);
+    assert!(hex(&b, "bootloader").is_file());
+}
+
+#[test]
+fn target_and_clean_work_on_an_existing_build() {
+    if !tools_present(
+        "target_and_clean_work_on_an_existing_build",
+        &["cmake", "ninja", "arm-none-eabi-gcc"],
+    ) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+    let b_str = b.to_str().unwrap();
+    assert_ok(&build(&app, &b, &[]));
+
+    // `target` runs one image's target (here Ninja's `help` listing).
+    let run = multibuild(&["target", "-B", b_str, "app", "help"], &[]);
+    assert_ok(&run);
+    assert!(run.stdout.contains("zephyr.elf"), "{}", run.stdout);
+    let run = multibuild(&["target", "-B", b_str, "nope", "all"], &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("no image `nope` in this build; images: bootloader, app"),
+        "{}",
+        run.stderr
+    );
+
+    // `clean` removes build outputs and multibuild's outputs, keeps configuration.
+    let run = multibuild(&["clean", "-B", b_str], &[]);
+    assert_ok(&run);
+    assert!(!b.join("merged.hex").exists() && !b.join("domains.yaml").exists());
+    assert!(!b.join("app/zephyr/zephyr.elf").exists());
+    assert!(b.join("app/build.ninja").is_file());
+    // The next build rebuilds without configuring.
+    let run = build(&app, &b, &[]);
+    assert_ok(&run);
+    assert_eq!(
+        run.stdout.matches("up to date").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+
+    // `clean --pristine` removes the images' build directories too.
+    assert_ok(&multibuild(&["clean", "-B", b_str, "--pristine"], &[]));
+    assert!(!b.join("app").exists() && !b.join("bootloader").exists());
+    assert!(!b.join("multibuild.json").exists());
 }
 
 #[test]
