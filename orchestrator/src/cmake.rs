@@ -230,6 +230,51 @@ mod tests {
     }
 
     #[test]
+    fn configure_arguments_carry_name_vars_and_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/CMakeLists.txt"), "").unwrap();
+        std::fs::write(
+            dir.path().join("images.toml"),
+            "[[image]]\nname = \"app\"\nsource = \"app\"\nkind = \"main\"\n[image.vars]\nA = \"x\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("pm_static.yml"),
+            "app:\n  address: 0x8000\n  size: 0x100\n",
+        )
+        .unwrap();
+        let defines: Vec<crate::vars::Define> = [
+            "EXTRA_MULTI_IMAGE_CMAKE_ARGS=--log-level=DEBUG",
+            "B:BOOL=ON",
+        ]
+        .iter()
+        .map(|d| d.parse().unwrap())
+        .collect();
+        let plan = Plan::prepare(dir.path(), Path::new("/b"), &defines, |_| None).unwrap();
+        let args = configure_args(&plan, &plan.images[0]);
+        let source = dir.path().join("app").display().to_string();
+        assert_eq!(
+            args,
+            [
+                "-S",
+                &source,
+                "-B",
+                "/b/app",
+                "-G",
+                "Ninja",
+                "--log-level=DEBUG",
+                "-DIMAGE_NAME=app",
+                "-DA=x",
+                "-DB:BOOL=ON",
+                "-DPM_APP_ADDRESS=0x8000",
+                "-DPM_APP_SIZE=0x100",
+                "-DPM_APP_END_ADDRESS=0x8100",
+            ]
+        );
+    }
+
+    #[test]
     fn build_commands() {
         let cmd = build_command(Path::new("/b/app"), Some(2), true);
         let args: Vec<_> = cmd

@@ -145,6 +145,26 @@ pub enum PlanError {
         /// Where the image is declared.
         location: Location,
     },
+    /// An image partition outside the regions its domain declares.
+    #[error("{location}: partition `{image}` {start:#x}..{end:#x} (region `{region}`) does not lie inside a region of domain `{domain}`: {regions}; fix its address/size or region in {file}")]
+    OutsideRegion {
+        /// The image.
+        image: String,
+        /// Partition start.
+        start: u64,
+        /// Partition end (exclusive).
+        end: u64,
+        /// The region the partition names.
+        region: String,
+        /// The domain.
+        domain: String,
+        /// The declared regions, described.
+        regions: String,
+        /// Where the image is declared.
+        location: Location,
+        /// The layout's file.
+        file: PathBuf,
+    },
     /// A CMake project without CMakeLists.txt.
     #[error("{location}: image `{image}`: no CMakeLists.txt in its source directory {path}")]
     MissingSource {
@@ -267,6 +287,28 @@ impl Plan {
                     file,
                 });
             };
+            let regions = &manifest.domains[domain_index].regions;
+            let inside = |r: &crate::manifest::Region| {
+                r.name == partition.region
+                    && partition.address >= r.base
+                    && partition.end() <= r.base + r.size
+            };
+            if !regions.is_empty() && !regions.iter().any(inside) {
+                return Err(PlanError::OutsideRegion {
+                    image: image.name.clone(),
+                    start: partition.address,
+                    end: partition.end(),
+                    region: partition.region.clone(),
+                    domain: image.domain.clone(),
+                    regions: regions
+                        .iter()
+                        .map(|r| format!("`{}` {:#x}..{:#x}", r.name, r.base, r.base + r.size))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    location: image.location.clone(),
+                    file,
+                });
+            }
             let build_dir = build_dir.join(&image.name);
             let hex = match &strategy {
                 Strategy::FromSource => {
@@ -567,6 +609,21 @@ mod tests {
         let app = App::new(MANIFEST, LAYOUT);
         let e = app.plan(&["boot_PM_APP_SIZE=1"]).unwrap_err().to_string();
         assert!(e.contains("multibuild sets itself from the layout"), "{e}");
+    }
+
+    #[test]
+    fn image_partitions_must_lie_in_a_declared_region() {
+        let manifest = format!(
+            "[[domain]]\nname = \"APP\"\n[[domain.region]]\nname = \"flash_primary\"\nsize = 0x10000\n{MANIFEST}"
+        );
+        let app = App::new(&manifest, LAYOUT);
+        assert!(app.plan(&[]).is_ok());
+        let app = App::new(
+            &manifest,
+            &LAYOUT.replace("size: 0x8000\napp", "size: 0x18000\napp"),
+        );
+        let e = app.plan(&[]).unwrap_err().to_string();
+        assert!(e.contains("partition `boot` 0x0..0x18000 (region `flash_primary`) does not lie inside a region of domain `APP`: `flash_primary` 0x0..0x10000"), "{e}");
     }
 
     #[test]
