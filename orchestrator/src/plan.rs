@@ -146,25 +146,8 @@ pub enum PlanError {
         location: Location,
     },
     /// An image partition outside the regions its domain declares.
-    #[error("{location}: partition `{image}` {start:#x}..{end:#x} (region `{region}`) does not lie inside a region of domain `{domain}`: {regions}; fix its address/size or region in {file}")]
-    OutsideRegion {
-        /// The image.
-        image: String,
-        /// Partition start.
-        start: u64,
-        /// Partition end (exclusive).
-        end: u64,
-        /// The region the partition names.
-        region: String,
-        /// The domain.
-        domain: String,
-        /// The declared regions, described.
-        regions: String,
-        /// Where the image is declared.
-        location: Location,
-        /// The layout's file.
-        file: PathBuf,
-    },
+    #[error(transparent)]
+    OutsideRegion(Box<OutsideRegion>),
     /// A CMake project without CMakeLists.txt.
     #[error("{location}: image `{image}`: no CMakeLists.txt in its source directory {path}")]
     MissingSource {
@@ -175,6 +158,28 @@ pub enum PlanError {
         /// Where the image is declared.
         location: Location,
     },
+}
+
+/// An image partition outside the regions its domain declares.
+#[derive(Debug, Error)]
+#[error("{location}: partition `{image}` {start:#x}..{end:#x} (region `{region}`) does not lie inside a region of domain `{domain}`: {regions}; fix its address/size or region in {file}")]
+pub struct OutsideRegion {
+    /// The image.
+    pub image: String,
+    /// Partition start.
+    pub start: u64,
+    /// Partition end (exclusive).
+    pub end: u64,
+    /// The region the partition names.
+    pub region: String,
+    /// The domain.
+    pub domain: String,
+    /// The declared regions, described.
+    pub regions: String,
+    /// Where the image is declared.
+    pub location: Location,
+    /// The layout's file.
+    pub file: PathBuf,
 }
 
 /// Any error of [`Plan::prepare`].
@@ -294,7 +299,7 @@ impl Plan {
                     && partition.end() <= r.base + r.size
             };
             if !regions.is_empty() && !regions.iter().any(inside) {
-                return Err(PlanError::OutsideRegion {
+                return Err(PlanError::OutsideRegion(Box::new(OutsideRegion {
                     image: image.name.clone(),
                     start: partition.address,
                     end: partition.end(),
@@ -307,7 +312,7 @@ impl Plan {
                         .join(", "),
                     location: image.location.clone(),
                     file,
-                });
+                })));
             }
             let build_dir = build_dir.join(&image.name);
             let hex = match &strategy {
