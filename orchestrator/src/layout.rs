@@ -160,6 +160,15 @@ impl Layout {
             .filter(|(_, e)| e.size != Some(0))
             .map(|(n, _)| n.as_str())
             .collect();
+        let mut upper: IndexMap<String, &str> = IndexMap::new();
+        for name in raw.keys() {
+            if let Some(first) = upper.insert(name.to_uppercase(), name) {
+                return Err(err(
+                    name,
+                    format!("partitions `{first}` and `{name}` differ only in case; both would define PM_{}_* variables", name.to_uppercase()),
+                ));
+            }
+        }
         let mut partitions = IndexMap::new();
         let mut containers = Vec::new();
         for (name, entry) in &raw {
@@ -385,6 +394,10 @@ mod tests {
         );
         let e = parse("a:\n  address: [1]\n").unwrap_err().to_string();
         assert!(e.starts_with("pm_static.yml:2:"), "{e}");
+        assert_eq!(
+            parse("a:\n  address: 0\n  size: 1\nA:\n  address: 1\n  size: 1\n").unwrap_err().to_string(),
+            "pm_static.yml:4:1: partitions `a` and `A` differ only in case; both would define PM_A_* variables"
+        );
         let e = parse("a: [\n").unwrap_err().to_string();
         assert!(e.starts_with("pm_static.yml:"), "{e}");
         assert!(parse("").unwrap().partitions.is_empty());

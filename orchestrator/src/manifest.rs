@@ -42,6 +42,9 @@ use crate::location::{LineIndex, Location};
 /// Name of the root memory domain when `images.toml` declares none.
 pub const DEFAULT_DOMAIN: &str = "APP";
 
+/// Image names that would clash with multibuild's own entries in the build directory.
+pub const RESERVED_IMAGE_NAMES: [&str; 1] = ["logs"];
+
 /// Default HEX output of an image, relative to its build directory.
 pub const DEFAULT_OUTPUT: &str = "zephyr/zephyr.hex";
 
@@ -243,8 +246,11 @@ pub enum ManifestErrorKind {
         /// The name.
         name: String,
     },
-    /// Two images (domains, regions of a domain) with the same name.
-    #[error("duplicate {what} name `{name}` (first defined at {first})")]
+    /// An image name that multibuild uses for its own files in the build directory.
+    #[error("image name `{0}` is reserved (multibuild keeps its own files under that name in the build directory); rename the image")]
+    ReservedName(String),
+    /// Two images (domains, regions of a domain) with the same name, ignoring case.
+    #[error("duplicate {what} name `{name}` (first defined at {first}; names are compared without case)")]
     Duplicate {
         /// "image", "domain" or "region".
         what: &'static str,
@@ -490,7 +496,9 @@ fn check_unique<'a>(
             },
         ));
     }
-    if let Some(first) = seen.get(name.get_ref()) {
+    // Names are compared without case: they become upper-case `PM_<NAME>_*`
+    // variables and directories on file systems that may ignore case.
+    if let Some(first) = seen.get(&name.get_ref().to_ascii_uppercase()) {
         return Err(cx.err(
             name,
             ManifestErrorKind::Duplicate {
@@ -500,7 +508,13 @@ fn check_unique<'a>(
             },
         ));
     }
-    seen.insert(name.get_ref().clone(), cx.loc(name));
+    if what == "image" && RESERVED_IMAGE_NAMES.contains(&name.get_ref().as_str()) {
+        return Err(cx.err(
+            name,
+            ManifestErrorKind::ReservedName(name.get_ref().clone()),
+        ));
+    }
+    seen.insert(name.get_ref().to_ascii_uppercase(), cx.loc(name));
     Ok(name.get_ref())
 }
 
@@ -853,9 +867,13 @@ output = "boot.hex"
             "/app/images.toml: no image has `kind = \"main\"`: exactly one main image is required (it receives plain -D definitions)"
         );
         assert!(err("[[image]]\nname = \"a\"\nsource = \".\"\nkind = \"main\"\n[[image]]\nname = \"a\"\nsource = \".\"\n")
-            .starts_with("/app/images.toml:6:8: duplicate image name `a` (first defined at /app/images.toml:2:8)"));
+            .starts_with("/app/images.toml:6:8: duplicate image name `a` (first defined at /app/images.toml:2:8;"));
         assert!(err("[[image]]\nname = \"a-b\"\nsource = \".\"\n")
             .contains("2:8: invalid image name `a-b`"));
+        assert!(err("[[image]]\nname = \"logs\"\nsource = \".\"\n")
+            .contains("2:8: image name `logs` is reserved"));
+        assert!(err("[[image]]\nname = \"a\"\nsource = \".\"\nkind = \"main\"\n[[image]]\nname = \"A\"\nsource = \".\"\n")
+            .contains("6:8: duplicate image name `A` (first defined at /app/images.toml:2:8; names are compared without case)"));
         assert!(err(
             "[[image]]\nname = \"a\"\nsource = \".\"\nkind = \"main\"\nstrategy = \"use_hex\"\n"
         )
