@@ -259,7 +259,7 @@ pub struct Kconfig {
     /// The `mainmenu` text ("Main menu" if none).
     pub mainmenu: String,
     /// Preprocessor variables in definition order.
-    pub variables: IndexMap<String, Variable>,
+    pub variables: IndexMap<String, Variable, rustc_hash::FxBuildHasher>,
     /// Environment variables that were referenced (Kconfiglib's `env_vars`).
     pub env_vars: Vec<String>,
     /// Parse-time warnings in order.

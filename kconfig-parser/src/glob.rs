@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-fn has_magic(s: &str) -> bool {
+/// Whether `s` contains glob wildcards (`*`, `?`, `[`).
+pub fn has_magic(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 

@@ -220,13 +220,13 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// nom: the first word of a statement line.
-fn command_word(i: &str) -> IResult<&str, &str> {
-    take_while1(is_cmd_char).parse(i)
+fn command_word(i: &str) -> IResult<&[u8], &[u8]> {
+    take_while1(|b: u8| is_cmd_char(b as char)).parse(i.as_bytes())
 }
 
 /// nom: an identifier/keyword lexeme.
-fn word(i: &str) -> IResult<&str, &str> {
-    take_while1(is_word_char).parse(i)
+fn word(i: &str) -> IResult<&[u8], &[u8]> {
+    take_while1(|b: u8| is_word_char(b as char)).parse(i.as_bytes())
 }
 
 /// nom: an operator.
@@ -282,7 +282,11 @@ pub fn tokenize(
         return Ok(LineKind::Nothing);
     }
     let first = match command_word(&line[start..]) {
-        Ok((_, w)) => Some((w, keyword(w))),
+        // The matched bytes are ASCII, so this slice is on char boundaries.
+        Ok((_, w)) => {
+            let w = &line[start..start + w.len()];
+            Some((w, keyword(w)))
+        }
         Err(_) => None,
     };
     let (first_len, kw) = match first {
@@ -312,11 +316,12 @@ pub fn tokenize(
     });
     let mut prev = TokKind::Kw(kw);
     let mut i = skip_ws(line, start + first_len);
-    let fast_strings = !line.contains('$') && !line.contains('\\');
+    let fast_strings = !line.bytes().any(|b| b == b'$' || b == b'\\');
     while i < line.len() {
         let c = line.as_bytes()[i];
         if is_word_char(c as char) {
-            let w = word(&line[i..]).map(|(_, w)| w).unwrap_or("");
+            let wl = word(&line[i..]).map(|(_, w)| w.len()).unwrap_or(0);
+            let w = &line[i..i + wl];
             if let Some(k) = keyword(w) {
                 let end = i + w.len();
                 out.push(Token {

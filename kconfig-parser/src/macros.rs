@@ -10,8 +10,8 @@
 
 use crate::ast::Variable;
 use indexmap::IndexMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
-use std::collections::HashMap;
 
 /// Functions supplied by the embedding tool (Zephyr's `dt_*` functions,
 /// Kconfiglib's user function modules).
@@ -43,7 +43,7 @@ pub struct ReplayFunctions {
 impl ReplayFunctions {
     /// Builds the table from `(name, args, result)` entries.
     pub fn new(entries: impl IntoIterator<Item = (String, Vec<String>, String)>) -> Self {
-        let mut table: HashMap<String, HashMap<Vec<String>, String>> = HashMap::new();
+        let mut table: HashMap<String, HashMap<Vec<String>, String>> = HashMap::default();
         for (name, args, result) in entries {
             table.entry(name).or_default().insert(args, result);
         }
@@ -114,7 +114,7 @@ const MAX_NESTING: usize = 200;
 /// The preprocessor state: variables, environment, host functions.
 pub struct Preprocessor {
     /// Variables in definition order.
-    pub variables: IndexMap<String, Variable>,
+    pub variables: IndexMap<String, Variable, rustc_hash::FxBuildHasher>,
     expanding: HashMap<String, u32>,
     env: HashMap<String, String>,
     /// Environment variables referenced, in first-use order.
@@ -146,16 +146,19 @@ pub struct Site<'a> {
 
 impl Preprocessor {
     /// A preprocessor reading `env` and calling `host` for unknown names.
-    pub fn new(env: HashMap<String, String>, host: Option<Box<dyn HostFunctions>>) -> Self {
+    pub fn new(
+        env: std::collections::HashMap<String, String>,
+        host: Option<Box<dyn HostFunctions>>,
+    ) -> Self {
         Preprocessor {
-            variables: IndexMap::new(),
-            expanding: HashMap::new(),
-            env,
+            variables: IndexMap::default(),
+            expanding: HashMap::default(),
+            env: env.into_iter().collect(),
             env_used: Vec::new(),
             env_used_set: BTreeSet::new(),
             host,
             events: Vec::new(),
-            shell_cache: HashMap::new(),
+            shell_cache: HashMap::default(),
             depth: 0,
         }
     }
@@ -274,6 +277,11 @@ impl Preprocessor {
     fn fn_val(&mut self, args: &[String], site: Site<'_>) -> Result<String, MacroError> {
         let name = args[0].as_str();
         if let Some(var) = self.variables.get(name) {
+            if !var.value.contains("$(") {
+                // Nothing to expand: the value is the result (a recursive
+                // self-reference needs a `$(`, so none is possible here).
+                return Ok(var.value.clone());
+            }
             let value = var.value.clone();
             let n = self.expanding.get(name).copied().unwrap_or(0);
             if args.len() == 1 && n > 0 {
@@ -286,7 +294,12 @@ impl Preprocessor {
                     "Preprocessor function {name} seems stuck in infinite recursion"
                 )));
             }
-            *self.expanding.entry(name.to_string()).or_insert(0) += 1;
+            match self.expanding.get_mut(name) {
+                Some(c) => *c += 1,
+                None => {
+                    self.expanding.insert(name.to_string(), 1);
+                }
+            }
             let r = self.expand_whole(&value, args, site);
             if let Some(c) = self.expanding.get_mut(name) {
                 *c -= 1;

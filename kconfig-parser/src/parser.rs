@@ -93,7 +93,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         },
         pp,
         prefix,
-        file_ids: HashMap::new(),
+        file_ids: rustc_hash::FxHashMap::default(),
         cur: Cursor {
             file: FileId(0),
             name: Arc::from(top_name.as_str()),
@@ -107,8 +107,9 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         tok_i: 0,
         kind: LineKind::Nothing,
         reuse: false,
-        named_choices: HashMap::new(),
+        named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
+        tok_pool: Vec::new(),
     };
     let top_id = p.file_id(&top_name, top_path.clone());
     p.kc.reads.push(top_id);
@@ -159,7 +160,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         kc: taken,
         pp: Preprocessor::new(HashMap::new(), None),
         prefix: String::new(),
-        file_ids: HashMap::new(),
+        file_ids: rustc_hash::FxHashMap::default(),
         cur: Cursor {
             file: FileId(0),
             name: Arc::from("<expression>"),
@@ -173,8 +174,9 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         tok_i: 0,
         kind: LineKind::Nothing,
         reuse: false,
-        named_choices: HashMap::new(),
+        named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
+        tok_pool: Vec::new(),
     };
     let r = (|| {
         p.process_line(false)?;
@@ -200,7 +202,7 @@ fn empty_kconfig() -> Kconfig {
         sym_nodes: Vec::new(),
         sym_configdefaults: Vec::new(),
         mainmenu: "Main menu".into(),
-        variables: indexmap::IndexMap::new(),
+        variables: indexmap::IndexMap::default(),
         env_vars: Vec::new(),
         warnings: Vec::new(),
         info: Vec::new(),
@@ -209,7 +211,11 @@ fn empty_kconfig() -> Kconfig {
 }
 
 fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let size = f.metadata().map(|m| m.len() as usize + 1).unwrap_or(8192);
+    let mut bytes = Vec::with_capacity(size);
+    f.read_to_end(&mut bytes)?;
     let mut s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -251,7 +257,7 @@ struct Parser {
     kc: Kconfig,
     pp: Preprocessor,
     prefix: String,
-    file_ids: HashMap<String, FileId>,
+    file_ids: rustc_hash::FxHashMap<String, FileId>,
     cur: Cursor,
     include_path: Arc<[Loc]>,
     line_buf: String,
@@ -259,8 +265,9 @@ struct Parser {
     tok_i: usize,
     kind: LineKind,
     reuse: bool,
-    named_choices: HashMap<String, ChoiceId>,
+    named_choices: rustc_hash::FxHashMap<String, ChoiceId>,
     block_depth: usize,
+    tok_pool: Vec<Vec<Token>>,
 }
 
 impl Node {
@@ -804,8 +811,23 @@ impl Parser {
             pat = py_join(py_dirname(&self.cur.name), &pat);
         }
         let full = py_join(&self.prefix, &pat);
-        let mut matches = crate::glob::glob(&full);
-        matches.sort();
+        // Without wildcards the pattern names one file: read it directly
+        // (one system call fewer than checking first).
+        let mut pre_read = None;
+        let mut matches = if crate::glob::has_magic(&full) {
+            let mut m = crate::glob::glob(&full);
+            m.sort();
+            m
+        } else {
+            match read_text(Path::new(&full)) {
+                Ok(t) => {
+                    pre_read = Some(t);
+                    vec![full.clone()]
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(_) => vec![full.clone()],
+            }
+        };
         if matches.is_empty() && matches!(k, Kw::Source | Kw::Rsource) {
             let srctree = if self.kc.srctree.is_empty() {
                 "unset or blank".to_string()
@@ -826,13 +848,13 @@ impl Parser {
                 ),
             });
         }
-        for m in matches {
-            self.enter_file(&m, parent)?;
+        for m in matches.drain(..) {
+            self.enter_file(&m, parent, pre_read.take())?;
         }
         Ok(())
     }
 
-    fn enter_file(&mut self, path: &str, parent: NodeId) -> PResult<()> {
+    fn enter_file(&mut self, path: &str, parent: NodeId, text: Option<String>) -> PResult<()> {
         let name = path
             .strip_prefix(self.prefix.as_str())
             .unwrap_or(path)
@@ -862,7 +884,11 @@ impl Parser {
                 format!("'source' nested more than {MAX_SOURCE_DEPTH} files deep"),
             ));
         }
-        let text = read_text(Path::new(path)).map_err(|e| LoadError {
+        let text = match text {
+            Some(t) => Ok(t),
+            None => read_text(Path::new(path)),
+        }
+        .map_err(|e| LoadError {
             kind: LoadErrorKind::Io,
             file: self.cur.name.to_string(),
             line: self.cur.line,
@@ -884,12 +910,13 @@ impl Parser {
         );
         let saved_path = std::mem::replace(&mut self.include_path, Arc::from(chain));
         let saved_line = std::mem::take(&mut self.line_buf);
-        let saved_toks = std::mem::take(&mut self.toks);
+        let saved_toks = std::mem::replace(&mut self.toks, self.tok_pool.pop().unwrap_or_default());
         let r = self.parse_block(None, parent);
         self.cur = saved_cursor;
         self.include_path = saved_path;
         self.line_buf = saved_line;
-        self.toks = saved_toks;
+        let used = std::mem::replace(&mut self.toks, saved_toks);
+        self.tok_pool.push(used);
         self.reuse = false;
         r
     }
@@ -1139,24 +1166,24 @@ impl Parser {
         let mut after: Option<(usize, usize, bool)> = None;
         while let Some((s, e, nl)) = self.read_physical() {
             let raw = &self.cur.text[s..e];
-            if raw.trim().is_empty() {
+            if raw.bytes().all(|b| b.is_ascii_whitespace()) && raw.trim().is_empty() {
                 help.push('\n');
                 nlines += 1;
                 continue;
             }
-            let exp = expand_tabs(raw);
-            if exp.len() - exp.trim_start().len() < indent {
+            if indent_width(raw) < indent {
                 after = Some((s, e, nl));
                 break;
             }
-            help.push_str(&exp[indent..]);
+            push_dedented(&mut help, raw, indent);
             help.push('\n');
             nlines += 1;
         }
         // The first line was counted already.
         self.cur.line += nlines - 1;
-        let text = help.trim_end().to_string();
-        self.kc.nodes[node.0 as usize].help = Some(text);
+        let keep = help.trim_end().len();
+        help.truncate(keep);
+        self.kc.nodes[node.0 as usize].help = Some(help);
         if let Some((s, e, nl)) = after {
             self.cur.line += 1;
             self.line_buf.clear();
@@ -1218,6 +1245,47 @@ fn kw_type(k: Kw) -> Type {
 }
 
 /// Python's `str.expandtabs()` (8-column stops).
+/// Width of the leading whitespace after tab expansion, and whether the
+/// line is blank.
+fn indent_width(s: &str) -> usize {
+    let mut col = 0;
+    for b in s.bytes() {
+        match b {
+            b' ' => col += 1,
+            b'\t' => col += 8 - col % 8,
+            b'\x0b' | b'\x0c' | b'\r' => col += 1,
+            _ => break,
+        }
+    }
+    col
+}
+
+/// Appends `raw` with tabs expanded (8-column stops) minus its first
+/// `indent` columns, without an intermediate allocation.
+fn push_dedented(out: &mut String, raw: &str, indent: usize) {
+    if !raw.contains('\t') {
+        out.push_str(&raw[indent.min(raw.len())..]);
+        return;
+    }
+    let mut col = 0;
+    for c in raw.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            for k in 0..n {
+                if col + k >= indent {
+                    out.push(' ');
+                }
+            }
+            col += n;
+        } else {
+            if col >= indent {
+                out.push(c);
+            }
+            col += 1;
+        }
+    }
+}
+
 fn expand_tabs(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\t') {
         return std::borrow::Cow::Borrowed(s);
@@ -1238,5 +1306,5 @@ fn expand_tabs(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
