@@ -401,14 +401,19 @@ pub fn build(plan: &Plan, options: &BuildOptions) -> Result<BuildReport, Pipelin
                 let image = &plan.images[to_build[t]];
                 let log = cmake::log_path(build_dir, &image.name);
                 let mut cmd = cmake::build_command(&image.build_dir, Some(jobs), options.explain);
-                let _ = cmake::append_line(
-                    &log,
-                    &format!(
-                        "$ cmake --build {} --parallel {jobs}",
-                        image.build_dir.display()
-                    ),
-                );
-                cmake::run_logged(&mut cmd, &log).is_ok_and(|s| s.success())
+                let shown: Vec<String> = cmd
+                    .get_args()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                let _ = cmake::append_line(&log, &format!("$ cmake {}", shown.join(" ")));
+                match cmake::run_logged(&mut cmd, &log) {
+                    Ok(status) => status.success(),
+                    Err(e) => {
+                        let _ =
+                            cmake::append_line(&log, &format!("multibuild: cannot run cmake: {e}"));
+                        false
+                    }
+                }
             },
             |event| match event {
                 Event::Started { task, jobs } => {
