@@ -61,7 +61,7 @@ enum Command {
     /// Run TARGET of IMAGE in an existing build (e.g. `menuconfig`).
     Target {
         /// Build directory.
-        #[arg(short = 'B', long = "build-dir")]
+        #[arg(short = 'B', long = "build-dir", default_value = "build")]
         build_dir: PathBuf,
         /// The image.
         image: String,
@@ -71,7 +71,7 @@ enum Command {
     /// Clean every image's build outputs and multibuild's own outputs.
     Clean {
         /// Build directory.
-        #[arg(short = 'B', long = "build-dir")]
+        #[arg(short = 'B', long = "build-dir", default_value = "build")]
         build_dir: PathBuf,
         /// Also remove the images' build directories (their configuration).
         #[arg(long)]
