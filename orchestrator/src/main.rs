@@ -185,3 +185,36 @@ fn main() -> ExitCode {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent_and_parses_attached_defines() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "multibuild",
+            "build",
+            "app",
+            "-B",
+            "b",
+            "-DA=1",
+            "-D",
+            "mcuboot_B:BOOL=ON",
+            "-j",
+            "3",
+        ])
+        .unwrap();
+        let Command::Build { defines, jobs, .. } = cli.command else {
+            panic!("not a build");
+        };
+        assert_eq!(defines.len(), 2);
+        assert_eq!(defines[1].name, "mcuboot_B");
+        assert_eq!(jobs, Some(3));
+        assert!(
+            Cli::try_parse_from(["multibuild", "build", "app", "-B", "b", "-Dnovalue"]).is_err()
+        );
+    }
+}
