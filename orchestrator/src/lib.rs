@@ -16,7 +16,27 @@
 //! * [`progress`]: the live display and the summary table;
 //! * [`merge`]: HEX-in-partition checks and the per-domain merge (image-merge);
 //! * [`domains`]: `domains.yaml`, the flash plan;
-//! * [`pipeline`]: the `build`, `target` and `clean` operations.
+//! * [`pipeline`]: the `build`, `target` and `clean` operations;
+//! * [`location`], [`output_file`]: located errors and atomic outputs;
+//! * [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`.
+//!
+//! A whole build through the library (what `multibuild build` does):
+//!
+//! ```no_run
+//! use orchestrator::pipeline::{build, BuildOptions};
+//! use orchestrator::plan::Plan;
+//! use orchestrator::progress::Mode;
+//! use std::path::Path;
+//!
+//! let env = |name: &str| std::env::var(name).ok();
+//! let defines = ["CMAKE_BUILD_TYPE=MinSizeRel".parse().unwrap()];
+//! let plan = Plan::prepare(Path::new("examples/bootloader-app"), Path::new("build"), &defines, env)?;
+//! let options = BuildOptions { jobs: 2, keep_going: false, explain: false, mode: Mode::Lines };
+//! let report = build(&plan, &options)?;
+//! print!("{}", report.table());
+//! assert!(report.success(), "{}", report.failures());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod cmake;
 pub mod domains;

@@ -27,7 +27,7 @@ enum Command {
         /// Build directory.
         #[arg(short = 'B', long = "build-dir")]
         build_dir: PathBuf,
-        /// NAME=VALUE for the main image, <image>_NAME=VALUE for one image,
+        /// `NAME=VALUE` for the main image, `<image>_NAME=VALUE` for one image,
         /// a shared_vars name for all of them.
         #[arg(short = 'D', value_name = "NAME=VALUE")]
         defines: Vec<Define>,
