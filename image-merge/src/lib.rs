@@ -23,6 +23,17 @@
 //! | two start records | warning; the start policy decides |
 //! | an address written twice in one input | the overlap policy decides (default: error) |
 //!
+//! Compatibility with Zephyr's `mergehex.py` (Python intelhex): with the default options the
+//! output is byte-identical (16-byte records, upper case, LF, type-04 records only when data
+//! lies above 64 KiB, start records dropped; empty input list: just the EOF record). Where
+//! the two differ, it is on purpose: a failed merge leaves no output file (mergehex.py
+//! leaves an empty one); two start records in one file are a warning, not an error (the
+//! start policy decides); an address written twice inside one file follows the overlap
+//! policy (mergehex.py always fails); a missing EOF record or content after it is reported
+//! as a warning (intelhex accepts both silently); lone CR line ends are rejected; a type-02
+//! record's data wraps inside its 64 KiB segment and type-04 data wraps at 4 GiB, as the
+//! Intel specification says (intelhex never wraps; only hostile input is affected).
+//!
 //! ```
 //! use image_merge::{intel_hex, merge, MergeOptions, OverlapPolicy};
 //!

@@ -215,7 +215,7 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
 /// S-record output options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteOptions {
-    /// Data bytes per record, 1..=250 (values above the address width's limit are lowered:
+    /// Data bytes per record, 1..=255 (values above the address width's limit are lowered:
     /// 252 for S1, 251 for S2, 250 for S3).
     pub record_length: u8,
     /// Line terminator.

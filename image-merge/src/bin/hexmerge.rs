@@ -67,7 +67,8 @@ struct Cli {
     #[arg(long, value_enum)]
     format: Option<Format>,
 
-    /// Data bytes per record (Intel HEX 1-255, S-record 1-250; default 16).
+    /// Data bytes per record, 1-255 (default 16). S-record output lowers it to what its
+    /// address width allows (252 for S1, 251 for S2, 250 for S3).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=255))]
     record_length: Option<u8>,
 
@@ -181,14 +182,6 @@ fn warn(cli: &Cli, w: &Warning) {
 
 fn run(cli: &Cli) -> Result<(), (u8, String)> {
     let bad = |e: &dyn std::fmt::Display| (2, format!("error: {e}"));
-    if let Some(Format::Srec) = cli.format {
-        if cli.record_length.is_some_and(|n| n > 250) {
-            return Err((
-                2,
-                "error: S-record records carry at most 250 data bytes".into(),
-            ));
-        }
-    }
     let specs: Vec<InputSpec> = cli
         .inputs
         .iter()
