@@ -371,3 +371,18 @@ fn readme_example_merges() {
     let data = intel_hex::read(std::fs::File::open(&out).unwrap(), "merged.hex").unwrap();
     assert!(data.data_len() > 1000);
 }
+
+#[test]
+fn overlap_report_is_capped_with_and_n_more() {
+    let (_d, p) = setup();
+    let bytes: Vec<(u32, u8)> = (0..30).map(|i| (0x100 * i, i as u8)).collect();
+    write_hex(&p.join("x.hex"), &bytes, None);
+    write_hex(&p.join("y.hex"), &bytes, None);
+    let o = run(&p, &["-o", "o.hex", "x.hex", "y.hex"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("30 overlapping ranges"), "{e}");
+    assert_eq!(e.matches("x.hex and y.hex overlap at").count(), 20, "{e}");
+    assert!(e.contains("and 10 more"), "{e}");
+    assert!(!p.join("o.hex").exists());
+}
