@@ -32,7 +32,11 @@ mod fuzz_bodies {
             srec::write(&merged.image, &Default::default(), &mut text).expect("write");
             let back = srec::read(&text[..], "rewritten").expect("our S-records parse");
             let again = merge(vec![back], &opts).expect("no overlap");
-            assert_eq!(again.image.segments(), merged.image.segments(), "S-record round trip");
+            assert_eq!(
+                again.image.segments(),
+                merged.image.segments(),
+                "S-record round trip"
+            );
         }
     }
 
