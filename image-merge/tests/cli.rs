@@ -67,6 +67,16 @@ fn zero_inputs_give_an_eof_only_file_like_mergehex() {
 }
 
 #[test]
+fn dash_writes_to_standard_output() {
+    let (_d, p) = setup();
+    let o = run(&p, &["-o", "-", "a.hex", "b.hex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f = run(&p, &["-o", "f.hex", "a.hex", "b.hex"]);
+    assert!(f.status.success());
+    assert_eq!(o.stdout, std::fs::read(p.join("f.hex")).unwrap());
+}
+
+#[test]
 fn default_output_name_is_merged_hex() {
     let (_d, p) = setup();
     let o = run(&p, &["a.hex", "b.hex"]);

@@ -45,7 +45,7 @@ enum AddressRecordMode {
 #[derive(Debug, Parser)]
 #[command(name = "hexmerge", version, allow_negative_numbers = false)]
 struct Cli {
-    /// Output file (written atomically; never over an input).
+    /// Output file (written atomically; never over an input); `-` for standard output.
     #[arg(short, long, default_value = "merged.hex")]
     output: PathBuf,
 
@@ -94,7 +94,7 @@ struct Cli {
     #[arg(long, value_parser = parse_range)]
     range: Option<(u32, u64)>,
 
-    /// Print a report of what came from where.
+    /// Print a report of what came from where (not with `-o -`).
     #[arg(long, value_enum)]
     report: Option<ReportKind>,
 
@@ -251,9 +251,14 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
         }
     }
     let format = output_format(cli);
-    write_file(&merged.image, &format, &cli.output, &paths).map_err(|e| bad(&e))?;
+    if cli.output.as_os_str() == "-" {
+        image_merge::output::write_to(&merged.image, &format, std::io::stdout())
+            .map_err(|e| bad(&format!("standard output: {e}")))?;
+    } else {
+        write_file(&merged.image, &format, &cli.output, &paths).map_err(|e| bad(&e))?;
+    }
     phase("write");
-    if cli.report == Some(ReportKind::Json) {
+    if cli.report == Some(ReportKind::Json) && cli.output.as_os_str() != "-" {
         println!(
             "{}",
             Report::new(&merged, &cli.output.display().to_string()).to_json()
