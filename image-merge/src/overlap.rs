@@ -17,6 +17,7 @@ pub enum OverlapPolicy {
     #[default]
     Error,
     /// Identical bytes may overlap; different bytes are an error.
+    #[value(alias = "error-on-diff")]
     Identical,
     /// The first write wins (mergehex.py `--overlap ignore`).
     #[value(alias = "ignore")]

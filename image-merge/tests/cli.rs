@@ -358,6 +358,20 @@ fn json_report_says_what_came_from_where() {
     assert_eq!(v["overlaps"][0]["differing"], 16);
     assert_eq!(v["inputs"][1]["name"], "c.hex");
     assert_eq!(v["output"]["data_bytes"], 48);
+    // On an overlap error the report lists the ranges.
+    let o = run(&p, &["-o", "o2.hex", "--report", "json", "a.hex", "c.hex"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"], "overlap");
+    let r = &v["report"]["overlaps"][0];
+    assert_eq!(
+        (r["start"].as_u64(), r["end"].as_u64(), r["bytes"].as_u64()),
+        (Some(0x1010), Some(0x101F), Some(16))
+    );
+    assert_eq!(
+        (r["first"].as_str(), r["second"].as_str()),
+        (Some("a.hex"), Some("c.hex"))
+    );
 }
 
 #[test]

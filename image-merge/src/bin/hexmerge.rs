@@ -94,7 +94,8 @@ struct Cli {
     #[arg(long, value_parser = parse_range)]
     range: Option<(u32, u64)>,
 
-    /// Print a report of what came from where (not with `-o -`).
+    /// Print a report of what came from where (not with `-o -`); on an overlap error, the
+    /// overlapping ranges.
     #[arg(long, value_enum)]
     report: Option<ReportKind>,
 
@@ -209,6 +210,10 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
     let mut merged = match merge(inputs, &opts) {
         Ok(m) => m,
         Err(e @ MergeError::Overlap(_)) => {
+            if let (MergeError::Overlap(r), Some(ReportKind::Json)) = (&e, cli.report) {
+                let json = serde_json::json!({ "error": "overlap", "report": r });
+                println!("{}", serde_json::to_string_pretty(&json).expect("serialises"));
+            }
             return Err((
                 1,
                 format!(
