@@ -87,6 +87,13 @@ pub struct Config<'k> {
     pub warnings: Vec<String>,
     /// A dependency loop met while evaluating (the symbols involved).
     pub loop_error: Option<String>,
+    /// Warn about assignments to undefined symbols (Kconfiglib's
+    /// `warn_assign_undef`, env `KCONFIG_WARN_UNDEF_ASSIGN=y`).
+    pub warn_assign_undef: bool,
+    /// Warn when a symbol is assigned a different value again.
+    pub warn_assign_override: bool,
+    /// Warn when a symbol is assigned the same value again.
+    pub warn_assign_redun: bool,
     choice_expr_base: u32,
 }
 
@@ -259,6 +266,9 @@ impl<'k> Config<'k> {
             prefix: "CONFIG_".into(),
             warnings: Vec::new(),
             loop_error: None,
+            warn_assign_undef: false,
+            warn_assign_override: true,
+            warn_assign_redun: true,
             choice_expr_base: 0,
         };
         cfg.choice_expr_base = cfg.exprs.len() as u32;
@@ -286,7 +296,200 @@ impl<'k> Config<'k> {
                 }
             }
         }
+        cfg.sanity_warnings();
         cfg
+    }
+
+    fn choice_name_and_loc(&self, c: ChoiceId) -> String {
+        let ch = &self.kc.choices[c.0 as usize];
+        let locs: Vec<String> = ch
+            .nodes
+            .iter()
+            .map(|n| self.kc.loc_str(self.kc.node(*n).loc))
+            .collect();
+        let name = match &ch.name {
+            Some(n) => format!("<choice {n}>"),
+            None => "<choice>".to_string(),
+        };
+        format!("{name} (defined at {})", locs.join(", "))
+    }
+
+    fn num_ok(&self, s: SymId, t: Type) -> bool {
+        if self.syms[s.index()].nodes.is_empty() {
+            return parse_int(self.kc.symbols.name(s), Self::base_of(Some(t))).is_some();
+        }
+        self.syms[s.index()].orig_type == Some(t)
+    }
+
+    /// Kconfiglib's checks after parsing (`_check_sym_sanity`,
+    /// `_check_choice_sanity`): warnings only.
+    fn sanity_warnings(&mut self) {
+        let tname = |t: Option<Type>| t.map(|t| t.keyword()).unwrap_or("unknown");
+        for i in 0..self.unique_defined.len() {
+            let s = self.unique_defined[i];
+            let st = &self.syms[s.index()];
+            let ot = st.orig_type;
+            let mut w = Vec::new();
+            match ot {
+                Some(Type::Bool) | Some(Type::Tristate) => {
+                    for n in &st.nodes {
+                        for (list, verb) in [
+                            (&self.kc.node(*n).selects, "selects"),
+                            (&self.kc.node(*n).implies, "implies"),
+                        ] {
+                            for r in list {
+                                let tt = self.syms[r.target.index()].orig_type;
+                                if matches!(
+                                    tt,
+                                    Some(Type::String) | Some(Type::Int) | Some(Type::Hex)
+                                ) {
+                                    w.push(format!(
+                                        "warning: {} {verb} the {} symbol {}, which is not bool or tristate",
+                                        self.name_and_loc(s),
+                                        tname(tt),
+                                        self.name_and_loc(r.target)
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(t) => {
+                    for &(d, _) in &st.defaults {
+                        let Expr::Sym(ds) = self.exprs.get(d) else {
+                            continue;
+                        };
+                        if t == Type::String {
+                            let name = self.kc.symbols.name(ds);
+                            if !self.kc.symbols.is_const(ds)
+                                && self.syms[ds.index()].nodes.is_empty()
+                                && name.to_uppercase() != name
+                            {
+                                w.push(format!(
+                                    "warning: style: quotes recommended around default value for string symbol {}",
+                                    self.name_and_loc(s)
+                                ));
+                            }
+                        } else if !self.num_ok(ds, t) {
+                            w.push(format!(
+                                "warning: the {0} symbol {1} has a non-{0} default {2}",
+                                t.keyword(),
+                                self.name_and_loc(s),
+                                self.name_and_loc(ds)
+                            ));
+                        }
+                    }
+                    let has_si = st.nodes.iter().any(|n| {
+                        !self.kc.node(*n).selects.is_empty() || !self.kc.node(*n).implies.is_empty()
+                    });
+                    if has_si {
+                        w.push(format!(
+                            "warning: the {} symbol {} has selects or implies",
+                            t.keyword(),
+                            self.name_and_loc(s)
+                        ));
+                    }
+                }
+                None => {
+                    w.push(format!(
+                        "warning: {} defined without a type",
+                        self.name_and_loc(s)
+                    ));
+                }
+            }
+            if !st.ranges.is_empty() {
+                match ot {
+                    Some(t @ (Type::Int | Type::Hex)) => {
+                        for &(lo, hi, _) in &st.ranges {
+                            if !self.num_ok(lo, t) || !self.num_ok(hi, t) {
+                                w.push(format!(
+                                    "warning: the {0} symbol {1} has a non-{0} range [{2}, {3}]",
+                                    t.keyword(),
+                                    self.name_and_loc(s),
+                                    self.name_and_loc(lo),
+                                    self.name_and_loc(hi)
+                                ));
+                            }
+                        }
+                    }
+                    _ => w.push(format!(
+                        "warning: the {} symbol {} has ranges, but is not int or hex",
+                        tname(ot),
+                        self.name_and_loc(s)
+                    )),
+                }
+            }
+            self.warnings.extend(w);
+        }
+        for ci in 0..self.choices.len() {
+            let c = ChoiceId(ci as u32);
+            let mut w = Vec::new();
+            let ch = &self.choices[ci];
+            if !matches!(ch.orig_type, Some(Type::Bool) | Some(Type::Tristate)) {
+                w.push(format!(
+                    "warning: {} defined with type {}",
+                    self.choice_name_and_loc(c),
+                    tname(ch.orig_type)
+                ));
+            }
+            if !ch.nodes.iter().any(|n| self.kc.node(*n).prompt.is_some()) {
+                w.push(format!(
+                    "warning: {} defined without a prompt",
+                    self.choice_name_and_loc(c)
+                ));
+            }
+            for &(d, _) in &ch.defaults {
+                if let Expr::Sym(ds) = self.exprs.get(d) {
+                    if ds.0 < CHOICE_SYM_BASE && self.syms[ds.index()].choice != Some(c) {
+                        w.push(format!(
+                            "warning: the default selection {} of {} is not contained in the choice",
+                            self.name_and_loc(ds),
+                            self.choice_name_and_loc(c)
+                        ));
+                    }
+                }
+            }
+            for &m in &ch.syms {
+                let st = &self.syms[m.index()];
+                if !st.defaults.is_empty() {
+                    w.push(format!(
+                        "warning: default on the choice symbol {} will have no effect, as defaults do not affect choice symbols",
+                        self.name_and_loc(m)
+                    ));
+                }
+                for (list, verb) in [(&st.rev_dep, "selected"), (&st.weak_rev_dep, "implied")] {
+                    if !list.is_empty() {
+                        let mut msg = format!(
+                            "warning: the choice symbol {} is {verb} by the following symbols, but select/imply has no effect on choice symbols",
+                            self.name_and_loc(m)
+                        );
+                        for (x, _) in list {
+                            msg.push_str(&format!("\n - {}", self.name_and_loc(*x)));
+                        }
+                        w.push(msg);
+                    }
+                }
+                for n in &st.nodes {
+                    let in_choice = self.fin[n.0 as usize]
+                        .parent
+                        .map(|p| self.kc.node(p).kind == NodeKind::Choice(c))
+                        .unwrap_or(false);
+                    let has_prompt = self.kc.node(*n).prompt.is_some();
+                    if in_choice && !has_prompt {
+                        w.push(format!(
+                            "warning: the choice symbol {} has no prompt",
+                            self.name_and_loc(m)
+                        ));
+                    } else if !in_choice && has_prompt {
+                        w.push(format!(
+                            "warning: the choice symbol {} is defined with a prompt outside the choice",
+                            self.name_and_loc(m)
+                        ));
+                    }
+                }
+            }
+            self.warnings.extend(w);
+        }
     }
 
     /// Kconfiglib's static dependency-loop check: a symbol or choice whose
@@ -418,9 +621,178 @@ impl<'k> Config<'k> {
         self.syms[sym].choice == Some(ChoiceId(ch as u32))
     }
 
-    /// The parsed tree.
-    pub fn kconfig(&self) -> &Kconfig {
+    /// The parsed tree (with the lifetime of the tree, not of `self`).
+    pub fn kconfig(&self) -> &'k Kconfig {
         self.kc
+    }
+
+    /// Definition nodes (`config`, `menuconfig`, `configdefault`) of `s`.
+    pub fn definition_nodes(&self, s: SymId) -> &[NodeId] {
+        &self.syms[s.index()].nodes
+    }
+
+    /// Declared type of `s` (n/m/y constants are tristate).
+    pub fn orig_type_of(&self, s: SymId) -> Option<Type> {
+        self.orig_type(s)
+    }
+
+    /// Effective type of `s` (tristate acts as bool without modules or in a
+    /// y-mode choice).
+    pub fn sym_type_of(&mut self, s: SymId) -> Option<Type> {
+        if self.kc.symbols.is_const(s) {
+            return self.orig_type(s);
+        }
+        self.sym_type(s)
+    }
+
+    /// The user value of `s`.
+    pub fn user_value(&self, s: SymId) -> Option<UserValue> {
+        self.syms[s.index()].user.clone()
+    }
+
+    /// The choice `s` belongs to.
+    pub fn choice_of(&self, s: SymId) -> Option<ChoiceId> {
+        self.syms[s.index()].choice
+    }
+
+    /// The `option env` variable of `s`.
+    pub fn env_var_of(&self, s: SymId) -> Option<String> {
+        self.syms[s.index()]
+            .nodes
+            .iter()
+            .find_map(|n| self.kc.node(*n).options.env.clone())
+    }
+
+    /// Symbols selecting (`implies == false`) or implying `s`.
+    pub fn selectors(&self, s: SymId, implies: bool) -> Vec<SymId> {
+        let l = if implies {
+            &self.syms[s.index()].weak_rev_dep
+        } else {
+            &self.syms[s.index()].rev_dep
+        };
+        l.iter().map(|(x, _)| *x).collect()
+    }
+
+    /// Text of an expression of the finalized tree (choices shown as
+    /// `<choice NAME>`).
+    pub fn expr_text(&self, e: ExprId) -> String {
+        let kc = self.kc;
+        self.exprs.display_with(e, &kc.symbols, &|s| {
+            let c = (s.0 - CHOICE_SYM_BASE) as usize;
+            match kc.choices.get(c).and_then(|c| c.name.as_ref()) {
+                Some(n) => format!("<choice {n}>"),
+                None => "<choice>".into(),
+            }
+        })
+    }
+
+    /// Direct dependency of `s` as text (Kconfiglib's `expr_str`).
+    pub fn direct_dep_text(&self, s: SymId) -> String {
+        self.expr_text(self.syms[s.index()].direct_dep)
+    }
+
+    /// The finalized menu tree, one node per line, two spaces per level:
+    /// `config NAME "prompt" vis=N`, `menuconfig …`, `choice [NAME] …`,
+    /// `menu "title" vis=N`, `comment "text" vis=N`, where `vis` is the value
+    /// of the prompt's condition (0 without a prompt). The first line is the
+    /// main menu.
+    pub fn menu_text(&mut self) -> String {
+        let mut out = String::new();
+        let mut stack: Vec<(NodeId, usize)> = vec![(NodeId(0), 0)];
+        while let Some((n, depth)) = stack.pop() {
+            let ni = n.0 as usize;
+            if let Some(next) = self.fin[ni].next {
+                stack.push((next, depth));
+            }
+            if let Some(first) = self.fin[ni].list {
+                stack.push((first, depth + 1));
+            }
+            let node = self.kc.node(n);
+            let prompt = node
+                .prompt
+                .as_ref()
+                .map(|p| p.text.clone())
+                .unwrap_or_default();
+            let vis = match self.fin[ni].prompt {
+                Some(p) if node.prompt.is_some() || node.kind == NodeKind::Top => {
+                    self.expr_value(p)
+                }
+                _ => 0,
+            };
+            let head = match node.kind {
+                NodeKind::Top | NodeKind::Menu => "menu".to_string(),
+                NodeKind::Comment => "comment".to_string(),
+                NodeKind::Config { sym, menuconfig } => format!(
+                    "{} {}",
+                    if menuconfig { "menuconfig" } else { "config" },
+                    self.kc.symbols.name(sym)
+                ),
+                NodeKind::ConfigDefault { sym } => format!("config {}", self.kc.symbols.name(sym)),
+                NodeKind::Choice(c) => match &self.kc.choices[c.0 as usize].name {
+                    Some(name) => format!("choice {name}"),
+                    None => "choice".to_string(),
+                },
+                NodeKind::If => continue,
+            };
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+            out.push_str(&format!("{head} \"{prompt}\" vis={vis}\n"));
+        }
+        out
+    }
+
+    /// Values a user can give `s` (Kconfiglib's `assignable`).
+    pub fn assignable(&mut self, s: SymId) -> Vec<u8> {
+        if !matches!(self.orig_type(s), Some(Type::Bool) | Some(Type::Tristate))
+            || self.kc.symbols.is_const(s)
+        {
+            return vec![];
+        }
+        let vis = self.sym_visibility(s);
+        if vis == 0 {
+            return vec![];
+        }
+        let rev = self.sym_rev_dep(s);
+        let bool_like = self.sym_type(s) == Some(Type::Bool) || self.sym_weak_rev_dep(s) == 2;
+        if vis == 2 {
+            if self.syms[s.index()].choice.is_some() {
+                return vec![2];
+            }
+            return match rev {
+                0 if bool_like => vec![0, 2],
+                0 => vec![0, 1, 2],
+                2 => vec![2],
+                _ if bool_like => vec![2],
+                _ => vec![1, 2],
+            };
+        }
+        match rev {
+            0 if self.sym_weak_rev_dep(s) != 2 => vec![0, 1],
+            0 => vec![0, 2],
+            2 => vec![2],
+            _ => vec![1],
+        }
+    }
+
+    /// Effective type of a choice.
+    pub fn choice_type_of(&mut self, c: ChoiceId) -> Option<Type> {
+        self.choice_type(c)
+    }
+
+    /// Visibility of a choice.
+    pub fn choice_vis(&mut self, c: ChoiceId) -> u8 {
+        self.choice_visibility(c)
+    }
+
+    /// The member the user selected.
+    pub fn choice_user_selection(&self, c: ChoiceId) -> Option<SymId> {
+        self.choices[c.0 as usize].user_selection
+    }
+
+    /// Members of a choice.
+    pub fn choice_members(&self, c: ChoiceId) -> &[SymId] {
+        &self.choices[c.0 as usize].syms
     }
 
     fn choice_expr(&mut self, c: ChoiceId) -> ExprId {
@@ -507,11 +879,17 @@ impl<'k> Config<'k> {
             self.syms[sym.index()].defaults.push(d);
         }
         self.syms[sym.index()].ranges.extend(f.ranges);
+        // `sym && n` is n: such entries vanish from the reverse
+        // dependencies, as with Kconfiglib's `_make_and`.
         for (t, c) in f.selects {
-            self.syms[t.index()].rev_dep.push((sym, c));
+            if c != ExprId::N {
+                self.syms[t.index()].rev_dep.push((sym, c));
+            }
         }
         for (t, c) in f.implies {
-            self.syms[t.index()].weak_rev_dep.push((sym, c));
+            if c != ExprId::N {
+                self.syms[t.index()].weak_rev_dep.push((sym, c));
+            }
         }
     }
 
@@ -1002,10 +1380,47 @@ impl<'k> Config<'k> {
     }
 
     fn warn_select_unsatisfied(&mut self, s: SymId) {
-        let name = self.kc.symbols.name(s).to_string();
-        self.warnings.push(format!(
-            "warning: {name} has direct dependencies that are not met but is being selected"
-        ));
+        let dd = self.syms[s.index()].direct_dep;
+        let ddv = self.expr_value(dd);
+        let rev = self.sym_rev_dep(s);
+        let mut msg = format!(
+            "warning: {} has direct dependencies {} with value {}, but is currently being {}-selected by the following symbols:",
+            self.name_and_loc(s),
+            self.expr_text(dd),
+            tri_str(ddv),
+            tri_str(rev)
+        );
+        let list = self.syms[s.index()].rev_dep.clone();
+        for (x, c) in list {
+            let xv = self.sym_tri(x);
+            let v = if c == ExprId::Y {
+                xv
+            } else {
+                xv.min(self.expr_value(c))
+            };
+            if v <= ddv {
+                continue;
+            }
+            let xdd = self.syms[x.index()].direct_dep;
+            let xddv = self.expr_value(xdd);
+            let xs = self.sym_str(x);
+            msg.push_str(&format!(
+                "\n - {}, with value {}, direct dependencies {} (value: {})",
+                self.name_and_loc(x),
+                xs,
+                self.expr_text(xdd),
+                tri_str(xddv)
+            ));
+            if c != ExprId::Y {
+                let cv = self.expr_value(c);
+                msg.push_str(&format!(
+                    ", and select condition {} (value: {})",
+                    self.expr_text(c),
+                    tri_str(cv)
+                ));
+            }
+        }
+        self.warnings.push(msg);
     }
 
     fn name_and_loc(&self, s: SymId) -> String {
@@ -1315,6 +1730,13 @@ impl<'k> Config<'k> {
                 .lookup(&name)
                 .filter(|s| !self.syms[s.index()].nodes.is_empty())
             else {
+                if self.warn_assign_undef {
+                    let v = if unset { "n" } else { val.as_str() };
+                    self.warnings.push(format!(
+                        "{display_name}:{}: warning: attempt to assign the value '{v}' to the undefined symbol {name}",
+                        lineno + 1
+                    ));
+                }
                 continue;
             };
             let ot = self.syms[s.index()].orig_type;
@@ -1329,6 +1751,13 @@ impl<'k> Config<'k> {
                     _ => val.starts_with('y') || val.starts_with('m') || val.starts_with('n'),
                 };
                 if !ok {
+                    let w = format!(
+                        "{display_name}:{}: warning: '{val}' is not a valid value for the {} symbol {}. Assignment ignored.",
+                        lineno + 1,
+                        ot.map(|t| t.keyword()).unwrap_or("unknown"),
+                        self.name_and_loc(s)
+                    );
+                    self.warnings.push(w);
                     continue;
                 }
                 val = val[..1].to_string();
@@ -1340,6 +1769,12 @@ impl<'k> Config<'k> {
             } else if ot == Some(Type::String) {
                 let b = val.as_bytes();
                 if b.first() != Some(&b'"') {
+                    let w = format!(
+                        "{display_name}:{}: warning: malformed string literal in assignment to {}. Assignment ignored.",
+                        lineno + 1,
+                        self.name_and_loc(s)
+                    );
+                    self.warnings.push(w);
                     continue;
                 }
                 // Find the closing quote, honouring escapes.
@@ -1355,8 +1790,34 @@ impl<'k> Config<'k> {
                         _ => i += 1,
                     }
                 }
-                let Some(end) = end else { continue };
+                let Some(end) = end else {
+                    let w = format!(
+                        "{display_name}:{}: warning: malformed string literal in assignment to {}. Assignment ignored.",
+                        lineno + 1,
+                        self.name_and_loc(s)
+                    );
+                    self.warnings.push(w);
+                    continue;
+                };
                 val = unescape(&val[1..end]);
+            }
+            if self.syms[s.index()].was_set {
+                let old = match &self.syms[s.index()].user {
+                    Some(UserValue::Tri(t)) => tri_str(*t).to_string(),
+                    Some(UserValue::Str(x)) => x.clone(),
+                    None => "None".to_string(),
+                };
+                let redundant = old == val;
+                if (redundant && self.warn_assign_redun)
+                    || (!redundant && self.warn_assign_override)
+                {
+                    let w = format!(
+                        "{display_name}:{}: warning: {} set more than once. Old value \"{old}\", new value \"{val}\".",
+                        lineno + 1,
+                        self.name_and_loc(s)
+                    );
+                    self.warnings.push(w);
+                }
             }
             self.set_value(s, &val);
         }

@@ -181,7 +181,29 @@ impl ExprArena {
         out
     }
 
-    fn write_sym(s: SymId, syms: &SymbolTable, out: &mut String) {
+    /// Like [`ExprArena::display`], with `special` giving the text of
+    /// symbols outside the table (the evaluator's choice references).
+    pub fn display_with(
+        &self,
+        id: ExprId,
+        syms: &SymbolTable,
+        special: &dyn Fn(SymId) -> String,
+    ) -> String {
+        let mut out = String::new();
+        self.write_impl(id, syms, special, &mut out);
+        out
+    }
+
+    fn write_sym(
+        s: SymId,
+        syms: &SymbolTable,
+        special: &dyn Fn(SymId) -> String,
+        out: &mut String,
+    ) {
+        if s.index() >= syms.len() {
+            out.push_str(&special(s));
+            return;
+        }
         let name = syms.name(s);
         if syms.is_const(s) && !matches!(name, "n" | "m" | "y") {
             out.push('"');
@@ -199,37 +221,47 @@ impl ExprArena {
 
     /// Appends the text of `id` to `out` (see [`ExprArena::display`]).
     pub fn write(&self, id: ExprId, syms: &SymbolTable, out: &mut String) {
+        self.write_impl(id, syms, &|s| format!("<#{}>", s.0), out)
+    }
+
+    fn write_impl(
+        &self,
+        id: ExprId,
+        syms: &SymbolTable,
+        special: &dyn Fn(SymId) -> String,
+        out: &mut String,
+    ) {
         // Iterative over the right spine of same-operator chains so that long
         // `||` chains do not recurse deeply.
         let mut cur = id;
         loop {
             match self.get(cur) {
                 Expr::Sym(s) => {
-                    Self::write_sym(s, syms, out);
+                    Self::write_sym(s, syms, special, out);
                     return;
                 }
                 Expr::Not(e) => {
                     out.push('!');
                     if let Expr::Sym(s) = self.get(e) {
-                        Self::write_sym(s, syms, out);
+                        Self::write_sym(s, syms, special, out);
                     } else {
                         out.push('(');
-                        self.write(e, syms, out);
+                        self.write_impl(e, syms, special, out);
                         out.push(')');
                     }
                     return;
                 }
                 Expr::Cmp(op, a, b) => {
-                    Self::write_sym(a, syms, out);
+                    Self::write_sym(a, syms, special, out);
                     out.push(' ');
                     out.push_str(op.as_str());
                     out.push(' ');
-                    Self::write_sym(b, syms, out);
+                    Self::write_sym(b, syms, special, out);
                     return;
                 }
                 Expr::And(a, b) | Expr::Or(a, b) => {
                     let is_and = matches!(self.get(cur), Expr::And(..));
-                    self.write_operand(a, is_and, syms, out);
+                    self.write_operand(a, is_and, syms, special, out);
                     out.push_str(if is_and { " && " } else { " || " });
                     // The right operand: parenthesize if it is the other
                     // binary operator, otherwise continue the chain.
@@ -240,7 +272,7 @@ impl ExprArena {
                     };
                     if other {
                         out.push('(');
-                        self.write(b, syms, out);
+                        self.write_impl(b, syms, special, out);
                         out.push(')');
                         return;
                     }
@@ -250,7 +282,14 @@ impl ExprArena {
         }
     }
 
-    fn write_operand(&self, e: ExprId, parent_is_and: bool, syms: &SymbolTable, out: &mut String) {
+    fn write_operand(
+        &self,
+        e: ExprId,
+        parent_is_and: bool,
+        syms: &SymbolTable,
+        special: &dyn Fn(SymId) -> String,
+        out: &mut String,
+    ) {
         let paren = match self.get(e) {
             Expr::And(..) => !parent_is_and,
             Expr::Or(..) => parent_is_and,
@@ -258,10 +297,10 @@ impl ExprArena {
         };
         if paren {
             out.push('(');
-            self.write(e, syms, out);
+            self.write_impl(e, syms, special, out);
             out.push(')');
         } else {
-            self.write(e, syms, out);
+            self.write_impl(e, syms, special, out);
         }
     }
 

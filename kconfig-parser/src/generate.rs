@@ -27,6 +27,12 @@ pub struct Outputs {
     pub messages: Vec<String>,
     /// Parse and evaluation warnings in order.
     pub warnings: Vec<String>,
+    /// Per-symbol state (when [`GenOptions::dump`] is set).
+    pub symbols: Option<std::collections::BTreeMap<String, crate::dump::SymbolInfo>>,
+    /// Per-choice state (when [`GenOptions::dump`] is set).
+    pub choices: Option<Vec<crate::dump::ChoiceInfo>>,
+    /// The menu tree (when [`GenOptions::dump`] is set).
+    pub menu: Option<String>,
 }
 
 /// Settings of a run.
@@ -38,6 +44,39 @@ pub struct GenOptions {
     pub config_header: String,
     /// Header of `autoconf.h`.
     pub autoconf_header: String,
+    /// Also collect the per-symbol and per-choice state.
+    pub dump: bool,
+    /// Warn about assignments to undefined symbols.
+    pub warn_assign_undef: bool,
+    /// Warn when a symbol is assigned a different value again.
+    pub warn_assign_override: bool,
+    /// Warn when a symbol is assigned the same value again.
+    pub warn_assign_redun: bool,
+}
+
+impl GenOptions {
+    /// Kconfiglib's defaults, with the switches it reads from the
+    /// environment (`CONFIG_`, `KCONFIG_CONFIG_HEADER`,
+    /// `KCONFIG_AUTOHEADER_HEADER`, `KCONFIG_WARN_UNDEF_ASSIGN`).
+    pub fn from_env(env: &std::collections::HashMap<String, String>) -> Self {
+        GenOptions {
+            prefix: env
+                .get("CONFIG_")
+                .cloned()
+                .unwrap_or_else(|| "CONFIG_".into()),
+            config_header: env
+                .get("KCONFIG_CONFIG_HEADER")
+                .cloned()
+                .unwrap_or_default(),
+            autoconf_header: env
+                .get("KCONFIG_AUTOHEADER_HEADER")
+                .cloned()
+                .unwrap_or_default(),
+            warn_assign_undef: env.get("KCONFIG_WARN_UNDEF_ASSIGN").map(String::as_str)
+                == Some("y"),
+            ..GenOptions::default()
+        }
+    }
 }
 
 impl Default for GenOptions {
@@ -46,6 +85,10 @@ impl Default for GenOptions {
             prefix: "CONFIG_".into(),
             config_header: String::new(),
             autoconf_header: String::new(),
+            dump: false,
+            warn_assign_undef: false,
+            warn_assign_override: true,
+            warn_assign_redun: true,
         }
     }
 }
@@ -67,6 +110,9 @@ pub fn generate(
                     return Err(format!("Dependency loop: {l}"));
                 }
                 cfg.prefix = opts.prefix.clone();
+                cfg.warn_assign_undef = opts.warn_assign_undef;
+                cfg.warn_assign_override = opts.warn_assign_override;
+                cfg.warn_assign_redun = opts.warn_assign_redun;
                 let mut messages = Vec::new();
                 for (i, f) in fragments.iter().enumerate() {
                     messages.push(cfg.load_config(&f.text, &f.name, i == 0));
@@ -74,6 +120,15 @@ pub fn generate(
                 let config = cfg.config_text(&opts.config_header);
                 let autoconf = cfg.autoconf_text(&opts.autoconf_header);
                 let min_config = cfg.min_config_text(&opts.config_header);
+                let (symbols, choices, menu) = if opts.dump {
+                    (
+                        Some(cfg.dump_symbols()),
+                        Some(cfg.dump_choices()),
+                        Some(cfg.menu_text()),
+                    )
+                } else {
+                    (None, None, None)
+                };
                 if let Some(e) = cfg.loop_error.take() {
                     return Err(e);
                 }
@@ -86,6 +141,9 @@ pub fn generate(
                     min_config,
                     messages,
                     warnings,
+                    symbols,
+                    choices,
+                    menu,
                 })
             })
             .map_err(|e| format!("cannot start the evaluation thread: {e}"))?

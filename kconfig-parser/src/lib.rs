@@ -10,6 +10,7 @@
 //!   expression arena ([`expr`]).
 
 pub mod ast;
+pub mod dump;
 pub mod error;
 pub mod eval;
 pub mod expr;

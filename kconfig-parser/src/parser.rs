@@ -1093,8 +1093,10 @@ impl Parser {
                     self.kc.nodes[idx].options.env_default = Some(ce);
                 }
                 None => {
+                    // Kconfiglib swaps the two names in this message; kept
+                    // for identical output.
                     self.warn_here(&format!(
-                        "{sym_name} has 'option env=\"{var}\"', but the environment variable {var} is not set"
+                        "{var} has 'option env=\"{sym_name}\"', but the environment variable {sym_name} is not set"
                     ));
                 }
             }

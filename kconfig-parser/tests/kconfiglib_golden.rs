@@ -7,7 +7,7 @@ use common::*;
 use kconfig_parser::generate::{generate, Fragment, GenOptions};
 use kconfig_parser::load;
 
-fn run_case(case: &str) -> Result<(), String> {
+fn run_case(case: &str, check_warnings: bool) -> Result<(), String> {
     let dir = corpus().join("kconfiglib-golden").join(case);
     let (opts, env_json) = kconfiglib_options(case);
     let env = opts.env.clone();
@@ -23,18 +23,8 @@ fn run_case(case: &str) -> Result<(), String> {
         })
         .collect();
     let g = GenOptions {
-        prefix: env
-            .get("CONFIG_")
-            .cloned()
-            .unwrap_or_else(|| "CONFIG_".into()),
-        config_header: env
-            .get("KCONFIG_CONFIG_HEADER")
-            .cloned()
-            .unwrap_or_default(),
-        autoconf_header: env
-            .get("KCONFIG_AUTOHEADER_HEADER")
-            .cloned()
-            .unwrap_or_default(),
+        dump: true,
+        ..GenOptions::from_env(&env)
     };
     let out = generate(&kc, &fragments, &g)?;
     let mut errs = Vec::new();
@@ -50,6 +40,51 @@ fn run_case(case: &str) -> Result<(), String> {
             ));
         }
     }
+    // Per-symbol state, field by field.
+    let golden = read_json(&dir.join("symbols.json"));
+    let mine = serde_json::to_value(out.symbols.as_ref().unwrap()).unwrap();
+    for (name, exp) in golden.as_object().unwrap() {
+        let Some(got) = mine.get(name) else {
+            errs.push(format!("symbol {name} missing"));
+            continue;
+        };
+        for (field, v) in exp.as_object().unwrap() {
+            if got.get(field) != Some(v) {
+                errs.push(format!(
+                    "{name}.{field}: expected {v}, got {:?}",
+                    got.get(field)
+                ));
+            }
+        }
+    }
+    let golden = read_json(&dir.join("choices.json"));
+    let mine = serde_json::to_value(out.choices.as_ref().unwrap()).unwrap();
+    if golden != mine {
+        errs.push(format!("choices differ:\n{golden}\n{mine}"));
+    }
+    // Warnings: each warning followed by a blank line; Kconfiglib emits
+    // some lazily, so compare as a multiset (every warning is found in the
+    // file and together they make up all of it).
+    let golden = std::fs::read_to_string(dir.join("warnings.txt")).unwrap();
+    let total: usize = out.warnings.iter().map(|w| w.len() + 2).sum();
+    let missing: Vec<&String> = out
+        .warnings
+        .iter()
+        .filter(|w| !golden.contains(&format!("{w}\n\n")))
+        .collect();
+    if check_warnings && (total != golden.len() || !missing.is_empty()) {
+        errs.push(format!(
+            "warnings differ:\nexpected\n{golden}\ngot {:#?}",
+            out.warnings
+        ));
+    }
+    let golden = std::fs::read_to_string(dir.join("menu.txt")).unwrap();
+    if &golden != out.menu.as_ref().unwrap() {
+        errs.push(format!(
+            "menu tree differs:\n{golden}\n--- got\n{}",
+            out.menu.as_ref().unwrap()
+        ));
+    }
     if errs.is_empty() {
         Ok(())
     } else {
@@ -57,26 +92,41 @@ fn run_case(case: &str) -> Result<(), String> {
     }
 }
 
-/// Runs every golden (35 trees, 20 fragment variants) and reports which
-/// pass; every one must.
-#[test]
-fn kconfiglib_goldens_byte_identical() {
+fn run_all(check_warnings: bool) {
     let mut failed = Vec::new();
     let cases = kconfiglib_cases();
     for case in &cases {
-        if let Err(e) = run_case(case) {
+        if let Err(e) = run_case(case, check_warnings) {
             eprintln!("FAIL {case}: {e}");
             failed.push(case.clone());
         }
     }
     eprintln!(
-        "kconfiglib goldens: {} of {} byte-identical; failing: {:?}",
+        "kconfiglib goldens (warnings checked: {check_warnings}): {} of {} identical; failing: {:?}",
         cases.len() - failed.len(),
         cases.len(),
         failed
     );
     assert!(failed.is_empty());
     assert_eq!(cases.len(), 55);
+}
+
+/// Every golden (35 trees, 20 fragment variants): `.config`, `autoconf.h`,
+/// `defconfig` byte-identical, and every symbol's and choice's state and
+/// the menu tree equal to the reference tool's dumps.
+#[test]
+fn kconfiglib_goldens_byte_identical() {
+    run_all(false);
+}
+
+/// The same, also requiring the reference tool's warnings. Kconfiglib's
+/// `KCONFIG_WARN_UNDEF` report (undefined-symbol references with each
+/// referencing definition re-printed) is not implemented yet, so Kundef and
+/// Kundef__undef_assign fail: 53 of 55 pass.
+#[test]
+#[ignore = "53 of 55: KCONFIG_WARN_UNDEF reports not implemented"]
+fn kconfiglib_goldens_with_warnings() {
+    run_all(true);
 }
 
 /// Kdeploop0–10 contain dependency loops: evaluation must stop with an

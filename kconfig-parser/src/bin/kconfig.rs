@@ -61,6 +61,10 @@ struct GenArgs {
     /// Treat warnings as errors (nothing is written when there are any).
     #[arg(long)]
     werror: bool,
+    /// Write every symbol's and choice's state as JSON here
+    /// (`{"symbols": {...}, "choices": [...]}`).
+    #[arg(long)]
+    dump_json: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -113,21 +117,11 @@ fn gen(a: GenArgs) -> Result<(), String> {
             text,
         });
     }
-    let g = GenOptions {
-        prefix: a
-            .prefix
-            .clone()
-            .or_else(|| env.get("CONFIG_").cloned())
-            .unwrap_or_else(|| "CONFIG_".into()),
-        config_header: env
-            .get("KCONFIG_CONFIG_HEADER")
-            .cloned()
-            .unwrap_or_default(),
-        autoconf_header: env
-            .get("KCONFIG_AUTOHEADER_HEADER")
-            .cloned()
-            .unwrap_or_default(),
-    };
+    let mut g = GenOptions::from_env(&env);
+    if let Some(p) = &a.prefix {
+        g.prefix = p.clone();
+    }
+    g.dump = a.dump_json.is_some();
     let out = generate(&kc, &fragments, &g)?;
     for m in &out.messages {
         println!("{m}");
@@ -141,6 +135,14 @@ fn gen(a: GenArgs) -> Result<(), String> {
             out.warnings.len()
         ));
     }
+    let dump = match (&out.symbols, &out.choices) {
+        (Some(s), Some(c)) => serde_json::to_string_pretty(&serde_json::json!({
+            "symbols": s,
+            "choices": c,
+        }))
+        .map_err(|e| e.to_string())?,
+        _ => String::new(),
+    };
     let mut sources = String::new();
     for p in kc.source_paths() {
         sources.push_str(&p.to_string_lossy());
@@ -151,6 +153,7 @@ fn gen(a: GenArgs) -> Result<(), String> {
         (&a.header_out, &out.autoconf),
         (&a.min_config_out, &out.min_config),
         (&a.sources_out, &sources),
+        (&a.dump_json, &dump),
     ] {
         if let Some(p) = path {
             write_atomic(p, text.as_bytes())
