@@ -22,7 +22,15 @@ fn run(board: &str) {
             Fragment { name, text }
         })
         .collect();
-    let out = generate(&kc, &fragments, &GenOptions::default()).unwrap();
+    // Zephyr's policy: undefined assignments warn, re-assignments do not.
+    let g = GenOptions {
+        dump: true,
+        warn_assign_undef: true,
+        warn_assign_override: false,
+        warn_assign_redun: false,
+        ..GenOptions::default()
+    };
+    let out = generate(&kc, &fragments, &g).unwrap();
     let exp = corpus().join("zephyr-golden").join(board).join("expected");
     let result = read_json(&exp.join("result.json"));
     let msgs: Vec<String> = result["load_messages"]
@@ -55,6 +63,52 @@ fn run(board: &str) {
             );
         }
     }
+
+    assert!(out.warnings.is_empty(), "{board}: {:#?}", out.warnings);
+    // Every symbol's state, field by field.
+    let gz = std::fs::File::open(exp.join("symbols.json.gz")).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+    let golden: serde_json::Value = serde_json::from_str(&zephyr_json_subst(board, &text)).unwrap();
+    let mine = serde_json::to_value(out.symbols.as_ref().unwrap()).unwrap();
+    let mut errs = Vec::new();
+    for (name, exp) in golden.as_object().unwrap() {
+        let Some(got) = mine.get(name) else {
+            errs.push(format!("symbol {name} missing"));
+            continue;
+        };
+        for (field, v) in exp.as_object().unwrap() {
+            if got.get(field) != Some(v) {
+                errs.push(format!(
+                    "{name}.{field}: expected {v}, got {:?}",
+                    got.get(field)
+                ));
+            }
+        }
+    }
+    assert!(
+        errs.is_empty(),
+        "{board}: {} differences, first: {:#?}",
+        errs.len(),
+        &errs[..errs.len().min(10)]
+    );
+    let golden = read_json(&exp.join("choices.json"));
+    let golden: serde_json::Value =
+        serde_json::from_str(&zephyr_json_subst(board, &golden.to_string())).unwrap();
+    let mine = serde_json::to_value(out.choices.as_ref().unwrap()).unwrap();
+    assert!(golden == mine, "{board}: choices differ");
+    let gz = std::fs::File::open(exp.join("menu.txt.gz")).unwrap();
+    let mut menu = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut menu).unwrap();
+    assert!(
+        &menu == out.menu.as_ref().unwrap(),
+        "{board}: menu tree differs"
+    );
+}
+
+/// The placeholder substitution inside JSON text (paths need no escaping).
+fn zephyr_json_subst(board: &str, text: &str) -> String {
+    zephyr_subst(board, text)
 }
 
 #[test]
