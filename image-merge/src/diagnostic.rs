@@ -27,6 +27,15 @@ impl fmt::Display for Location {
     }
 }
 
+/// Describes what starts a line that lacks its record mark.
+pub(crate) fn show_line_start(text: &[u8]) -> String {
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        "a UTF-8 byte-order mark (save the file without one)".into()
+    } else {
+        show_byte(text[0])
+    }
+}
+
 /// Shows a byte of the input readably in messages.
 pub(crate) fn show_byte(b: u8) -> String {
     match b {
@@ -167,9 +176,12 @@ pub enum WarningKind {
 impl fmt::Display for WarningKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WarningKind::MissingEof => write!(f, "no end-of-file record (file truncated?)"),
+            WarningKind::MissingEof => write!(
+                f,
+                "no end record (Intel HEX type 01, S-record S7/S8/S9): file truncated?"
+            ),
             WarningKind::DataAfterEof => {
-                write!(f, "content after the end-of-file record is ignored")
+                write!(f, "content after the end record is ignored")
             }
             WarningKind::BlankLines { count } => write!(f, "{count} blank line(s) skipped"),
             WarningKind::DuplicateStart { address } => write!(

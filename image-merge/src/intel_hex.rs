@@ -82,7 +82,7 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
                 1,
                 ParseErrorKind::MissingStartCode {
                     expected: ':',
-                    found: crate::diagnostic::show_byte(text[0]),
+                    found: crate::diagnostic::show_line_start(text),
                 },
             ));
         }
