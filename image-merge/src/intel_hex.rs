@@ -271,7 +271,15 @@ pub enum AddressRecords {
     /// even when they are 0000 (for programmers that want an 04 per segment; the
     /// srec_cat-like style).
     EverySegment,
+    /// Extended segment address (type 02, i16hex) records instead of type 04, placed as in
+    /// `WhenNeeded`, for programmers that only know 02. Each 64 KiB block gets the segment
+    /// base `block * 0x1000`, so no record wraps. Images reaching above 1 MiB cannot be
+    /// written this way ([`write`] fails with `InvalidInput`).
+    Segment,
 }
+
+/// End of the address range type-02 records can reach without wrapping.
+const SEGMENT_LIMIT: u64 = 0x10_0000;
 
 /// Number of data bytes per record, 1..=255.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,7 +368,19 @@ pub fn write<W: Write + Send>(image: &MemoryImage, opts: &WriteOptions, out: W) 
             eol: opts.line_ending.bytes(),
         };
         let every = opts.address_records == AddressRecords::EverySegment;
-        let need = every || image.bounds().is_some_and(|(_, end)| end > 0x1_0000);
+        let segment = opts.address_records == AddressRecords::Segment;
+        let end = image.bounds().map_or(0, |(_, end)| end);
+        if segment && end > SEGMENT_LIMIT {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "data up to 0x{:08X} cannot be addressed with type-02 records (1 MiB at most); \
+                     use type-04 records",
+                    end - 1
+                ),
+            ));
+        }
+        let need = every || end > 0x1_0000;
         let reclen = opts.record_length.get();
         let mut upper: Option<u32> = None;
         for seg in image.segments() {
@@ -370,7 +390,11 @@ pub fn write<W: Write + Send>(image: &MemoryImage, opts: &WriteOptions, out: W) 
             while !rest.is_empty() {
                 let hi = addr >> 16;
                 if need && (upper != Some(hi) || (every && first)) {
-                    w.record(4, 0, &(hi as u16).to_be_bytes())?;
+                    if segment {
+                        w.record(2, 0, &((hi << 12) as u16).to_be_bytes())?;
+                    } else {
+                        w.record(4, 0, &(hi as u16).to_be_bytes())?;
+                    }
                     upper = Some(hi);
                 }
                 first = false;

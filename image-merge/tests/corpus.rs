@@ -522,3 +522,48 @@ fn mid_set_matches_the_references() {
         assert!(c.status.success(), "{}", text(&c));
     }
 }
+
+/// Type-02 (i16hex) output: intelhex reads it back to exactly our default output, and
+/// srec_cat to the same memory.
+#[test]
+fn segment_record_output_reads_back_in_the_reference_tools() {
+    let Some(dir) = suite() else {
+        return skip("/usr/bin/python3");
+    };
+    if !have_intelhex() {
+        return skip("python3-intelhex");
+    }
+    let work = tempfile::tempdir().unwrap();
+    let w = |n: &str| work.path().join(n);
+    let inputs = case_inputs(dir, "small");
+    let a = hexmerge(&["--address-records", "segment"], &inputs, &w("seg.hex"));
+    assert!(a.status.success(), "{}", text(&a));
+    let seg = std::fs::read_to_string(w("seg.hex")).unwrap();
+    assert!(seg.contains(":020000021000EC") && !seg.contains(":02000004"));
+    assert!(hexmerge(&[], &inputs, &w("plain.hex")).status.success());
+    let b = reference("error", &[w("seg.hex")], &w("via_intelhex.hex"));
+    assert!(b.status.success(), "{}", text(&b));
+    assert!(
+        std::fs::read(w("via_intelhex.hex")).unwrap() == std::fs::read(w("plain.hex")).unwrap()
+    );
+    if have_srec_cat() {
+        let s = Command::new("srec_cat")
+            .arg(w("seg.hex"))
+            .arg("-Intel")
+            .arg("-o")
+            .arg(w("via_srec_cat.hex"))
+            .arg("-Intel")
+            .output()
+            .unwrap();
+        assert!(s.status.success(), "{}", text(&s));
+        let c = compare(&["--ignore-start"], &w("via_srec_cat.hex"), &w("plain.hex"));
+        assert!(c.status.success(), "{}", text(&c));
+    }
+    // Above 1 MiB it is refused and nothing is written.
+    let big = w("high.hex");
+    std::fs::write(&big, ":020000040010EA\n:0100000001FE\n:00000001FF\n").unwrap();
+    let r = hexmerge(&["--address-records", "segment"], &[big], &w("no.hex"));
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+    assert!(text(&r).contains("type-02"), "{}", text(&r));
+    assert!(!w("no.hex").exists());
+}

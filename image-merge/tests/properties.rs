@@ -30,11 +30,20 @@ fn arb_base() -> impl Strategy<Value = u32> {
 }
 
 fn arb_image() -> impl Strategy<Value = MemoryImage> {
+    arb_image_at(arb_base())
+}
+
+/// Images below 1 MiB, crossing 64 KiB boundaries (what type-02 records can address).
+fn arb_small_image() -> impl Strategy<Value = MemoryImage> {
+    arb_image_at(prop_oneof![
+        0u32..0xF_FE00,
+        (1u32..0x10, 0u32..600).prop_map(|(k, d)| (k << 16) - 300 + d),
+    ])
+}
+
+fn arb_image_at(base: impl Strategy<Value = u32>) -> impl Strategy<Value = MemoryImage> {
     (
-        prop::collection::vec(
-            (arb_base(), prop::collection::vec(any::<u8>(), 1..400)),
-            0..6,
-        ),
+        prop::collection::vec((base, prop::collection::vec(any::<u8>(), 1..400)), 0..6),
         arb_start(),
     )
         .prop_map(|(chunks, start)| {
@@ -81,6 +90,30 @@ proptest! {
         intel_hex::write(&img, &opts, &mut text).unwrap();
         let back = reread(intel_hex::read(&text[..], "rt.hex").unwrap());
         prop_assert_eq!(back, img);
+    }
+
+    #[test]
+    fn intel_hex_segment_records_round_trip(
+        img in prop_oneof![3 => arb_small_image(), 1 => arb_image()],
+        len in 1u8..=255,
+        crlf in any::<bool>(),
+    ) {
+        let opts = intel_hex::WriteOptions {
+            record_length: RecordLength::new(len).unwrap(),
+            line_ending: if crlf { LineEnding::Crlf } else { LineEnding::Lf },
+            address_records: AddressRecords::Segment,
+        };
+        let mut text = Vec::new();
+        let written = intel_hex::write(&img, &opts, &mut text);
+        if img.bounds().is_some_and(|(_, end)| end > 0x10_0000) {
+            prop_assert!(written.is_err());
+        } else {
+            written.unwrap();
+            let t = String::from_utf8(text.clone()).unwrap();
+            prop_assert!(!t.contains(":02000004"));
+            let back = reread(intel_hex::read(&text[..], "rt.hex").unwrap());
+            prop_assert_eq!(back, img);
+        }
     }
 
     #[test]

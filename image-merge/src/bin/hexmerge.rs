@@ -38,6 +38,8 @@ enum AddressRecordMode {
     Needed,
     /// A type-04 record at the start of every segment.
     EverySegment,
+    /// Type-02 (i16hex) records instead of 04, where needed; images below 1 MiB only.
+    Segment,
 }
 
 /// Merge firmware images (Intel HEX, S-record, raw binary) into one file, with exact
@@ -159,8 +161,10 @@ fn output_format(cli: &Cli) -> OutputFormat {
                 o.record_length = n;
             }
             o.line_ending = cli.line_ending;
-            if cli.address_records == AddressRecordMode::EverySegment {
-                o.address_records = AddressRecords::EverySegment;
+            match cli.address_records {
+                AddressRecordMode::Needed => {}
+                AddressRecordMode::EverySegment => o.address_records = AddressRecords::EverySegment,
+                AddressRecordMode::Segment => o.address_records = AddressRecords::Segment,
             }
             OutputFormat::IntelHex(o)
         }
