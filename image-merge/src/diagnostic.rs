@@ -166,6 +166,12 @@ pub enum WarningKind {
         /// The value found.
         value: u16,
     },
+    /// Records with a wrong checksum accepted because checksums were not verified (the
+    /// location is the first one).
+    ChecksumsIgnored {
+        /// How many.
+        count: u64,
+    },
     /// Bytes dropped by an address range on output.
     Cropped {
         /// How many.
@@ -191,6 +197,10 @@ impl fmt::Display for WarningKind {
             WarningKind::NonZeroAddressField { value } => write!(
                 f,
                 "address field of a non-data record is 0x{value:04X}, expected 0000 (ignored)"
+            ),
+            WarningKind::ChecksumsIgnored { count } => write!(
+                f,
+                "{count} record(s) with a wrong checksum accepted (checksums not verified)"
             ),
             WarningKind::Cropped { bytes } => {
                 write!(f, "{bytes} byte(s) outside the output range dropped")

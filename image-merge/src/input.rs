@@ -206,8 +206,29 @@ pub enum ReadError {
     Parse(#[from] ParseError),
 }
 
-/// Reads one input.
+/// Reader leniency. The default is strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Verify record checksums (default). When off, records with a wrong checksum are
+    /// accepted and counted in one warning per file (never silently).
+    pub verify_checksums: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            verify_checksums: true,
+        }
+    }
+}
+
+/// Reads one input, strictly.
 pub fn read_input(spec: &InputSpec) -> Result<InputData, ReadError> {
+    read_input_with(spec, &ReadOptions::default())
+}
+
+/// Reads one input with the given leniency.
+pub fn read_input_with(spec: &InputSpec, opts: &ReadOptions) -> Result<InputData, ReadError> {
     let name = spec.name();
     let io = |source| ReadError::Io {
         path: name.clone(),
@@ -216,11 +237,11 @@ pub fn read_input(spec: &InputSpec) -> Result<InputData, ReadError> {
     match spec.format {
         InputFormat::IntelHex => {
             let f = File::open(&spec.path).map_err(io)?;
-            intel_hex::read(f, &name)
+            intel_hex::read_with(f, &name, opts)
         }
         InputFormat::SRecord => {
             let f = File::open(&spec.path).map_err(io)?;
-            srec::read(f, &name)
+            srec::read_with(f, &name, opts)
         }
         InputFormat::Binary { base } => {
             let bytes = std::fs::read(&spec.path).map_err(io)?;
@@ -233,12 +254,20 @@ pub fn read_input(spec: &InputSpec) -> Result<InputData, ReadError> {
 /// more than one core. The result is in the order of `specs`; on failure the error of the
 /// first failing input (in `specs` order) is returned.
 pub fn read_inputs(specs: &[InputSpec]) -> Result<Vec<InputData>, ReadError> {
+    read_inputs_with(specs, &ReadOptions::default())
+}
+
+/// [`read_inputs`] with the given leniency.
+pub fn read_inputs_with(
+    specs: &[InputSpec],
+    opts: &ReadOptions,
+) -> Result<Vec<InputData>, ReadError> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(specs.len());
     if threads <= 1 {
-        return specs.iter().map(read_input).collect();
+        return specs.iter().map(|s| read_input_with(s, opts)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<Result<InputData, ReadError>>> =
@@ -252,7 +281,7 @@ pub fn read_inputs(specs: &[InputSpec]) -> Result<Vec<InputData>, ReadError> {
                 if i >= specs.len() {
                     break;
                 }
-                let r = read_input(&specs[i]);
+                let r = read_input_with(&specs[i], opts);
                 **slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
             });
         }

@@ -22,7 +22,7 @@ use std::io::{self, Read, Write};
 use crate::diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
 use crate::hexdigits;
 use crate::image::MemoryImage;
-use crate::input::{InputData, InputFormat, LocatedStart, ReadError};
+use crate::input::{InputData, InputFormat, LocatedStart, ReadError, ReadOptions};
 use crate::lines::LineReader;
 use crate::sink::{self, Sink};
 use crate::start::StartAddress;
@@ -40,6 +40,12 @@ enum Mode {
 
 /// Reads an Intel HEX file from `src`; `name` is used in messages.
 pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
+    read_with(src, name, &ReadOptions::default())
+}
+
+/// [`read`] with the given leniency.
+pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<InputData, ReadError> {
+    let mut bad_sums: Option<(u64, u64)> = None; // (first line, count)
     let mut data = InputData::new(name, InputFormat::IntelHex);
     let mut lines = LineReader::new(src);
     let mut mode = Mode::Linear(0);
@@ -122,7 +128,9 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
             ));
         }
         let sum = rec[..len].iter().fold(0u8, |a, &b| a.wrapping_add(b));
-        if sum != 0 {
+        if sum != 0 && !opts.verify_checksums {
+            bad_sums = Some(bad_sums.map_or((n, 1), |(f, c)| (f, c + 1)));
+        } else if sum != 0 {
             let found = rec[len - 1];
             return Err(fail(
                 n,
@@ -200,6 +208,12 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
                 kind: WarningKind::NonZeroAddressField { value: offset },
             });
         }
+    }
+    if let Some((first, count)) = bad_sums {
+        data.warnings.push(Warning {
+            location: loc(first, 0),
+            kind: WarningKind::ChecksumsIgnored { count },
+        });
     }
     if let Some((first, count)) = blank {
         data.warnings.push(Warning {

@@ -70,7 +70,10 @@ pub mod start;
 
 pub use diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
 pub use image::{MemoryImage, Segment};
-pub use input::{read_input, read_inputs, InputData, InputFormat, InputSpec, ReadError};
+pub use input::{
+    read_input, read_inputs, read_inputs_with, InputData, InputFormat, InputSpec, ReadError,
+    ReadOptions,
+};
 pub use merge::{merge, MergeError, MergeOptions, Merged};
 pub use output::{write_file, OutputFormat, WriteError};
 pub use overlap::{Overlap, OverlapPolicy, OverlapReport};

@@ -410,3 +410,31 @@ fn overlap_report_is_capped_with_and_n_more() {
     assert!(e.contains("and 10 more"), "{e}");
     assert!(!p.join("o.hex").exists());
 }
+
+#[test]
+fn ignore_checksums_accepts_with_a_warning() {
+    let (_d, p) = setup();
+    std::fs::write(
+        p.join("sum.hex"),
+        ":0100000001FF\n:0100010002FF\n:00000001FF\n",
+    )
+    .unwrap();
+    let o = run(&p, &["-o", "o.hex", "sum.hex"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("sum.hex:1:12: checksum mismatch: expected 0xFE, found 0xFF"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&p, &["-o", "o.hex", "--ignore-checksums", "sum.hex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sum.hex:1: warning: 2 record(s) with a wrong checksum accepted"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(p.join("o.hex")).unwrap(),
+        b":020000000102FB\n:00000001FF\n"
+    );
+}

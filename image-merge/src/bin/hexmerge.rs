@@ -12,8 +12,8 @@ use image_merge::input::parse_number;
 use image_merge::intel_hex::{self, AddressRecords, LineEnding, RecordLength};
 use image_merge::report::Report;
 use image_merge::{
-    binary, merge, read_inputs, srec, write_file, InputSpec, MergeError, MergeOptions,
-    OutputFormat, OverlapPolicy, StartAddress, StartPolicy, Warning, WarningKind,
+    binary, merge, read_inputs_with, srec, write_file, InputSpec, MergeError, MergeOptions,
+    OutputFormat, OverlapPolicy, ReadOptions, StartAddress, StartPolicy, Warning, WarningKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -100,6 +100,10 @@ struct Cli {
     /// overlapping ranges.
     #[arg(long, value_enum)]
     report: Option<ReportKind>,
+
+    /// Accept records with a wrong checksum (one warning per file says how many).
+    #[arg(long)]
+    ignore_checksums: bool,
 
     /// Do not print warnings.
     #[arg(short, long)]
@@ -205,7 +209,10 @@ fn run(cli: &Cli) -> Result<(), (u8, String)> {
             );
         }
     };
-    let inputs = read_inputs(&specs).map_err(|e| bad(&e))?;
+    let read_opts = ReadOptions {
+        verify_checksums: !cli.ignore_checksums,
+    };
+    let inputs = read_inputs_with(&specs, &read_opts).map_err(|e| bad(&e))?;
     phase("read");
     let opts = MergeOptions {
         overlap: cli.overlap,
