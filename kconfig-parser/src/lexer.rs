@@ -316,7 +316,7 @@ pub fn tokenize(
     });
     let mut prev = TokKind::Kw(kw);
     let mut i = skip_ws(line, start + first_len);
-    let fast_strings = !line.bytes().any(|b| b == b'$' || b == b'\\');
+    let fast_strings = memchr::memchr2(b'$', b'\\', line.as_bytes()).is_none();
     while i < line.len() {
         let c = line.as_bytes()[i];
         if is_word_char(c as char) {

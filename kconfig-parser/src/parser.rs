@@ -97,7 +97,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         cur: Cursor {
             file: FileId(0),
             name: Arc::from(top_name.as_str()),
-            text: String::new(),
+            text: std::rc::Rc::from(""),
             pos: 0,
             line: 0,
         },
@@ -110,6 +110,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
         tok_pool: Vec::new(),
+        file_cache: rustc_hash::FxHashMap::default(),
     };
     let top_id = p.file_id(&top_name, top_path.clone());
     p.kc.reads.push(top_id);
@@ -125,7 +126,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         ),
     })?;
     p.cur.file = top_id;
-    p.cur.text = text;
+    p.cur.text = std::rc::Rc::from(text);
     p.kc.nodes.push(Node::new(
         NodeKind::Top,
         Loc {
@@ -164,7 +165,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         cur: Cursor {
             file: FileId(0),
             name: Arc::from("<expression>"),
-            text: String::new(),
+            text: std::rc::Rc::from(""),
             pos: 0,
             line: 1,
         },
@@ -177,6 +178,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
         tok_pool: Vec::new(),
+        file_cache: rustc_hash::FxHashMap::default(),
     };
     let r = (|| {
         p.process_line(false)?;
@@ -248,7 +250,7 @@ fn py_dirname(p: &str) -> &str {
 struct Cursor {
     file: FileId,
     name: Arc<str>,
-    text: String,
+    text: std::rc::Rc<str>,
     pos: usize,
     line: u32,
 }
@@ -268,6 +270,7 @@ struct Parser {
     named_choices: rustc_hash::FxHashMap<String, ChoiceId>,
     block_depth: usize,
     tok_pool: Vec<Vec<Token>>,
+    file_cache: rustc_hash::FxHashMap<String, std::rc::Rc<str>>,
 }
 
 impl Node {
@@ -819,7 +822,7 @@ impl Parser {
             m.sort();
             m
         } else {
-            match read_text(Path::new(&full)) {
+            match self.read_cached(&full) {
                 Ok(t) => {
                     pre_read = Some(t);
                     vec![full.clone()]
@@ -854,7 +857,23 @@ impl Parser {
         Ok(())
     }
 
-    fn enter_file(&mut self, path: &str, parent: NodeId, text: Option<String>) -> PResult<()> {
+    /// Reads a file, once per load: Kconfig trees source some files several
+    /// times (overlapping globs) and the contents cannot change meanwhile.
+    fn read_cached(&mut self, path: &str) -> std::io::Result<std::rc::Rc<str>> {
+        if let Some(t) = self.file_cache.get(path) {
+            return Ok(t.clone());
+        }
+        let t: std::rc::Rc<str> = std::rc::Rc::from(read_text(Path::new(path))?);
+        self.file_cache.insert(path.to_string(), t.clone());
+        Ok(t)
+    }
+
+    fn enter_file(
+        &mut self,
+        path: &str,
+        parent: NodeId,
+        text: Option<std::rc::Rc<str>>,
+    ) -> PResult<()> {
         let name = path
             .strip_prefix(self.prefix.as_str())
             .unwrap_or(path)
@@ -886,7 +905,7 @@ impl Parser {
         }
         let text = match text {
             Some(t) => Ok(t),
-            None => read_text(Path::new(path)),
+            None => self.read_cached(path),
         }
         .map_err(|e| LoadError {
             kind: LoadErrorKind::Io,
