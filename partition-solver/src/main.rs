@@ -318,7 +318,7 @@ fn run_output(args: &[String]) -> ExitCode {
         }
     };
     let r = (|| -> Result<(), Error> {
-        let mut regions = std::collections::HashMap::new();
+        let mut regions = std::collections::HashMap::default();
         for f in &a.input_regions {
             regions.insert(
                 DomainLayout::domain_from_file_name(f, "regions"),

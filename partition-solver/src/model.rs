@@ -68,7 +68,7 @@ impl Region {
 
     /// The `regions.yml` entry of this region.
     pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("base_address".into(), Value::Int(self.base_address));
         m.insert(
             "default_driver_kconfig".into(),

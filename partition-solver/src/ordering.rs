@@ -9,7 +9,7 @@
 //! last as in the reference, and nested container spans are flattened depth-first keeping the
 //! first occurrence of each member.
 
-use crate::solver::{Ctx, Names};
+use crate::solver::{Ctx, FastMap, FastSet, Names};
 use crate::yaml::{Map, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -56,7 +56,7 @@ pub(crate) fn strings_to_lists(m: &mut Map) {
 
 fn resolve_one_of(
     m: &mut Map,
-    names: &HashSet<String>,
+    names: &FastSet<String>,
     invalid: bool,
     avail: &dyn Fn() -> String,
 ) -> RResult<()> {
@@ -246,10 +246,18 @@ impl Order {
 /// Resolve the order of a complex region: returns the order (without `start`/`end`) and the
 /// containers (removed from `reqs`).
 pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec<String>, Names)> {
+    let trace = std::env::var_os("PM_SOLVE_TRACE").is_some();
+    let t = std::time::Instant::now();
+    let lap = |w: &str| {
+        if trace {
+            eprintln!("[pm-solve]     {w}: {:?}", t.elapsed());
+        }
+    };
     for &id in reqs.values() {
         strings_to_lists(&mut ctx.store[id]);
     }
     remove_zero_sized(ctx, reqs, dp);
+    lap("zero-size");
 
     for (k, &id) in reqs.iter() {
         if let Some(Value::Map(p)) = ctx.store[id].get("placement") {
@@ -262,7 +270,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         }
     }
 
-    let mut known: HashSet<String> = reqs.keys().cloned().collect();
+    let mut known: FastSet<String> = reqs.keys().cloned().collect();
     known.insert("start".into());
     known.insert("end".into());
     let avail = || {
@@ -278,6 +286,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         r.map_err(|m| format!("{m} (in partition {})", ctx.origin(k)))?;
     }
 
+    lap("one_of");
     // Drop references to partitions that do not exist.
     for &id in reqs.values() {
         let e = &mut ctx.store[id];
@@ -305,7 +314,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     }
 
     // Containers.
-    let mut subs = Names::new();
+    let mut subs = Names::default();
     for (k, &id) in reqs.iter() {
         if ctx.store[id].contains_key("span") {
             subs.insert(k.clone(), id);
@@ -333,6 +342,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     }
     clean_containers(ctx, reqs, &mut subs)?;
 
+    lap("containers");
     // Partitions to place, in the reference's list order (container members last).
     let unsorted: Vec<String> = reqs
         .iter()
@@ -344,7 +354,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         })
         .map(|(k, _)| k.clone())
         .collect();
-    let unsorted_set: HashSet<&String> = unsorted.iter().collect();
+    let unsorted_set: FastSet<&String> = unsorted.iter().collect();
     let mut sorted_subs: Vec<(usize, &String)> = subs
         .iter()
         .map(|(k, &id)| {
@@ -358,7 +368,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         })
         .collect();
     sorted_subs.sort_by_key(|(n, _)| *n);
-    let mut in_result: HashSet<String> = HashSet::new();
+    let mut in_result: FastSet<String> = FastSet::default();
     let mut chunks: Vec<Vec<String>> = Vec::new();
     for (_, s) in &sorted_subs {
         let mut chunk = Vec::new();
@@ -382,12 +392,12 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     }
 
     // Identical placements are chained in name order.
-    let mut buckets: indexmap::IndexMap<String, Vec<String>> = indexmap::IndexMap::new();
+    let mut buckets: indexmap::IndexMap<String, Vec<String>, crate::solver::FastBuild> = indexmap::IndexMap::default();
     for p in &unsolved {
-        let key = ctx.store[reqs[p]]
-            .get("placement")
-            .map(Value::py_repr)
-            .unwrap_or_default();
+        let mut key = String::new();
+        if let Some(pl) = ctx.store[reqs[p]].get("placement") {
+            pl.write_py_repr(&mut key);
+        }
         buckets.entry(key).or_default().push(p.clone());
     }
     for (_, mut parts) in buckets {
@@ -403,6 +413,7 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         }
     }
 
+    lap("ties");
     for (k, &id) in reqs.iter() {
         let e = &ctx.store[id];
         if first_anchor(e, "before").as_deref() == Some("start")
@@ -415,10 +426,14 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
         }
     }
 
+    let t = std::time::Instant::now();
     let solution = place(ctx, reqs, &subs, dp, &unsolved)?;
+    if std::env::var_os("PM_SOLVE_TRACE").is_some() {
+        eprintln!("[pm-solve]   place: {:?}", t.elapsed());
+    }
 
     // Containers must cover consecutive partitions.
-    let pos: HashMap<&str, usize> = solution
+    let pos: FastMap<&str, usize> = solution
         .iter()
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
@@ -514,7 +529,7 @@ fn clean_containers(ctx: &mut Ctx, reqs: &Names, subs: &mut Names) -> RResult<()
         memo.insert(name.to_string(), out.clone());
         Ok(out)
     }
-    let mut memo = HashMap::new();
+    let mut memo = HashMap::default();
     let mut flats = Vec::new();
     for k in subs.keys() {
         let f = flat(k, ctx, reqs, subs, &mut memo, &mut Vec::new())?;
@@ -542,12 +557,12 @@ fn place(
     let n = unsolved.len() + 3;
     let mut names: Vec<String> = vec!["start".into(), dp.to_string(), "end".into()];
     names.extend(unsolved.iter().cloned());
-    let mut node: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut node: FastMap<String, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
     for (i, nm) in names.iter().enumerate() {
-        node.entry(nm.as_str()).or_insert(i);
+        node.entry(nm.clone()).or_insert(i);
     }
     let mut order = Order {
-        names: names.clone(),
+        names,
         prev: vec![NIL; n],
         next: vec![NIL; n],
         placed: vec![false; n],
@@ -565,7 +580,7 @@ fn place(
     order.relabel();
 
     // Per-anchor queues of unsolved partitions (by node index), in unsolved order.
-    let mut queues: [HashMap<String, VecDeque<usize>>; 2] = [HashMap::new(), HashMap::new()];
+    let mut queues: [FastMap<String, VecDeque<usize>>; 2] = [FastMap::default(), FastMap::default()];
     for (i, p) in unsolved.iter().enumerate() {
         let e = &ctx.store[reqs[p]];
         for (d, dir) in ["before", "after"].iter().enumerate() {
@@ -574,7 +589,7 @@ fn place(
             }
         }
     }
-    let spans: HashMap<&str, Vec<String>> = subs
+    let spans: FastMap<&str, Vec<String>> = subs
         .iter()
         .map(|(k, &id)| (k.as_str(), names_of(ctx.store[id].get("span"))))
         .collect();

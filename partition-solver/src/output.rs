@@ -41,7 +41,7 @@ impl DomainLayout {
     pub fn from_solution(domain: &str, sol: &Solution) -> DomainLayout {
         let regions = match regions_value(&sol.regions) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         };
         DomainLayout {
             domain: domain.to_string(),
@@ -62,7 +62,7 @@ impl DomainLayout {
                 source,
             })? {
                 Value::Map(m) => Ok(m),
-                Value::Null => Ok(Map::new()),
+                Value::Null => Ok(Map::default()),
                 other => Err(Error::Input {
                     file: name.to_string(),
                     location: Some((1, 1)),
@@ -129,7 +129,7 @@ pub fn config_lines(
         Dest::Config => ("", "="),
     };
     let mut lines = Vec::new();
-    let mut affiliations: IndexMap<String, Vec<String>> = IndexMap::new();
+    let mut affiliations: IndexMap<String, Vec<String>> = IndexMap::default();
     let mut id = 0usize;
     for d in domains {
         let add = |lines: &mut Vec<String>, text: &str, value: &str| {

@@ -76,7 +76,7 @@ impl Preprocessor {
 
     /// Preprocess `text` (named `file` in messages).
     pub fn run(&self, file: &str, text: &str) -> Result<String> {
-        let mut macros: HashMap<String, Vec<Tok>> = HashMap::new();
+        let mut macros: HashMap<String, Vec<Tok>> = HashMap::default();
         for (n, v) in &self.predefined {
             macros.insert(n.clone(), tokenize(v));
         }

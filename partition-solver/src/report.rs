@@ -13,7 +13,7 @@ struct Row<'a> {
 }
 
 fn rows_by_region(parts: &Map) -> BTreeMap<String, Vec<Row<'_>>> {
-    let mut by: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    let mut by: BTreeMap<String, Vec<Row>> = BTreeMap::default();
     for (name, v) in parts {
         let Some(e) = v.as_map() else { continue };
         let (Some(addr), Some(size)) = (
@@ -113,7 +113,7 @@ pub fn svg(domains: &[(String, Map)]) -> String {
             );
             let leaves: Vec<&Row> = rows.iter().filter(|r| !r.container && r.size > 0).collect();
             let mut y = 30.0;
-            let mut ypos: BTreeMap<i128, f64> = BTreeMap::new();
+            let mut ypos: BTreeMap<i128, f64> = BTreeMap::default();
             for r in &leaves {
                 let h = 18.0 + (r.size as f64).max(1.0).log2() * 2.0;
                 ypos.insert(r.addr, y);

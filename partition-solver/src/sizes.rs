@@ -7,10 +7,10 @@
 //! restart happens only in the cases where a padding changes addresses already computed
 //! (padding taken from a dynamic partition), so results are identical to the reference.
 
-use crate::ordering::{first_anchor, names_of};
-use crate::solver::{Ctx, Names};
+use crate::ordering::names_of;
+use crate::solver::{Ctx, FastSet, Names};
 use crate::yaml::{hex, Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 type RResult<T> = std::result::Result<T, String>;
 
@@ -224,7 +224,7 @@ struct Addr<'a> {
     ctx: &'a mut Ctx,
     reqs: &'a mut Names,
     dynamic: Vec<String>,
-    dyn_set: HashSet<String>,
+    dyn_set: FastSet<String>,
     empty_count: usize,
     dp: String,
     region: Value,
@@ -266,11 +266,11 @@ impl Addr<'_> {
     fn new_empty(&mut self, addr: i128, size: i128, before: bool, of: &str) -> String {
         let name = format!("EMPTY_{}", self.empty_count);
         self.empty_count += 1;
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("address".into(), Value::Int(addr));
         m.insert("size".into(), Value::Int(size));
         m.insert("region".into(), self.region.clone());
-        let mut p = Map::new();
+        let mut p = Map::default();
         p.insert(
             if before { "before" } else { "after" }.into(),
             Value::Seq(vec![Value::Str(of.to_string())]),
@@ -297,7 +297,7 @@ impl Addr<'_> {
     }
     fn dynamic_padding(&self, full: &[String], cur: &str, off: i128) -> RResult<(i128, i128)> {
         let align_end = self.align_of(cur).is_some_and(|a| a.contains_key("end"));
-        let mut place = std::collections::HashMap::new();
+        let mut place = std::collections::HashMap::default();
         for p in &self.dynamic {
             place.insert(p.clone(), (self.addr(p), self.size(p)?));
         }
@@ -417,7 +417,7 @@ pub(crate) fn set_addresses_and_align(
     ctx.store[reqs[&first]].insert("address".into(), Value::Int(start));
 
     // Every sized partition must have a place in the order.
-    let in_sol: HashSet<&String> = solution.iter().collect();
+    let in_sol: FastSet<&String> = solution.iter().collect();
     for (k, &id) in reqs.iter() {
         if !in_sol.contains(k) && ctx.store[id].contains_key("size") {
             return Err(format!(
@@ -457,13 +457,13 @@ pub(crate) fn set_addresses_and_align(
         let e = &mut ctx.store[reqs[next]];
         let p = e
             .entry("placement".to_string())
-            .or_insert_with(|| Value::Map(Map::new()));
+            .or_insert_with(|| Value::Map(Map::default()));
         let Value::Map(p) = p else {
             return Err(format!("'placement' of '{next}' is not a mapping"));
         };
         let al = p
             .entry("align".to_string())
-            .or_insert_with(|| Value::Map(Map::new()));
+            .or_insert_with(|| Value::Map(Map::default()));
         let Value::Map(al) = al else {
             return Err(format!("'align' of '{next}' is not a mapping"));
         };
@@ -490,7 +490,7 @@ pub(crate) fn set_addresses_and_align(
         .get("region")
         .cloned()
         .unwrap_or(Value::Null);
-    let dyn_set: HashSet<String> = dynamic.iter().cloned().collect();
+    let dyn_set: FastSet<String> = dynamic.iter().cloned().collect();
     let mut st = Addr {
         ctx,
         reqs,
@@ -649,7 +649,5 @@ pub(crate) fn set_addresses_and_align(
             return Err("End of last partition is after last valid address".into());
         }
     }
-    let _ = first_anchor;
-    let _: HashMap<(), ()> = HashMap::new();
     Ok(())
 }

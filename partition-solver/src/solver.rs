@@ -11,8 +11,13 @@ use crate::yaml::{self, Map, Value};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 
+
+pub(crate) use crate::yaml::FastBuild;
+pub(crate) type FastMap<K, V> = HashMap<K, V, FastBuild>;
+pub(crate) type FastSet<K> = HashSet<K, FastBuild>;
+
 /// Names of partitions mapped to arena indices, in the order the reference's dicts have.
-pub(crate) type Names = IndexMap<String, usize>;
+pub(crate) type Names = IndexMap<String, usize, FastBuild>;
 
 /// Shared state of one run.
 pub(crate) struct Ctx {
@@ -57,7 +62,7 @@ pub struct Solution {
 impl Solution {
     /// `partitions.yml` text (PyYAML style: sorted keys, hex integers).
     pub fn partitions_yaml(&self) -> String {
-        yaml::dump(&Value::Map(self.partitions.clone()), yaml::IntStyle::Hex)
+        yaml::dump_map_text(&self.partitions, yaml::IntStyle::Hex)
     }
     /// `regions.yml` text.
     pub fn regions_yaml(&self) -> String {
@@ -198,8 +203,8 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
 
 /// Merge fragments in order (spec §2.2).
 pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<String, String>)> {
-    let mut merged = Map::new();
-    let mut origins: HashMap<String, String> = HashMap::new();
+    let mut merged = Map::default();
+    let mut origins: HashMap<String, String> = HashMap::default();
     for f in fragments {
         let Some((m, pos)) = parse_fragment(f)? else {
             continue;
@@ -262,10 +267,18 @@ pub(crate) fn region_of(e: &Map) -> &str {
 /// assert_eq!(sol.size("app"), Some(0xf000));
 /// ```
 pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
+    let trace = std::env::var_os("PM_SOLVE_TRACE").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if trace {
+            eprintln!("[pm-solve] {what}: {:?}", t0.elapsed());
+        }
+    };
     let (merged, origins) = merge_fragments(&input.fragments)?;
+    lap("merged");
     let mut ctx = Ctx {
         store: Vec::new(),
-        system: Names::new(),
+        system: Names::default(),
         origins,
         log: Vec::new(),
         collisions: Vec::new(),
@@ -278,7 +291,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
 
     // Static configuration (spec §2.4).
-    let mut statics = Names::new();
+    let mut statics = Names::default();
     if let Some(sf) = &input.static_config {
         if let Some((m, pos)) = parse_fragment(sf)? {
             for (k, v) in m {
@@ -305,7 +318,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     fix_syntactic_sugar(&mut ctx, &system);
 
     let regions = sort_regions(&ctx, &input.regions)?;
-    let mut result = Names::new();
+    let mut result = Names::default();
     for region in &regions {
         let part: Names = ctx
             .system
@@ -340,9 +353,10 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
         }
     }
 
-    let mut partitions = Map::new();
-    for (k, id) in &result {
-        partitions.insert(k.clone(), Value::Map(ctx.store[*id].clone()));
+    lap("regions solved");
+    let mut partitions = Map::with_capacity_and_hasher(result.len(), Default::default());
+    for (k, id) in result {
+        partitions.insert(k, Value::Map(std::mem::take(&mut ctx.store[id])));
     }
     let mut sol = Solution {
         partitions,
@@ -350,7 +364,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
         log: ctx.log.clone(),
         warnings: Vec::new(),
     };
+    lap("result built");
     let problems = crate::checks::check_layout(&sol, &ctx, &statics, input);
+    lap("checked");
     if !problems.is_empty() {
         if opts.compat {
             sol.warnings = problems;
@@ -435,13 +451,13 @@ fn solve_region(
                 for &id in reqs.values() {
                     replace_app(&mut ctx.store[id], &dp);
                 }
-                let mut app = Map::new();
+                let mut app = Map::default();
                 app.insert("span".into(), Value::Seq(vec![Value::Str(dp.clone())]));
                 app.insert("region".into(), Value::Str(region.name.clone()));
                 let id = ctx.add(app);
                 reqs.insert("app".into(), id);
             }
-            let mut dpe = Map::new();
+            let mut dpe = Map::default();
             dpe.insert("region".into(), Value::Str(region.name.clone()));
             let id = ctx.add(dpe);
             reqs.insert(dp.clone(), id);
@@ -597,7 +613,7 @@ fn solve_simple(ctx: &mut Ctx, region: &Region, reqs: &mut Names, statics: &Name
                 ctx.origin(&region.name)
             ));
         }
-        let mut free = Map::new();
+        let mut free = Map::default();
         free.insert("region".into(), Value::Str(region.name.clone()));
         let (a, s) = if end_to_start {
             (start, address - start)
@@ -650,9 +666,20 @@ fn solve_complex(
             return Ok(());
         }
     }
+    let trace = std::env::var_os("PM_SOLVE_TRACE").is_some();
+    let t = std::time::Instant::now();
     let (solution, subs) = crate::ordering::resolve(ctx, reqs, dp)?;
+    if trace {
+        eprintln!("[pm-solve]   resolved: {:?}", t.elapsed());
+    }
     crate::sizes::set_addresses_and_align(ctx, reqs, &subs, solution, free, dp, start)?;
+    if trace {
+        eprintln!("[pm-solve]   addresses: {:?}", t.elapsed());
+    }
     place_containers(ctx, reqs, &subs)?;
+    if trace {
+        eprintln!("[pm-solve]   containers: {:?}", t.elapsed());
+    }
     for (k, &id) in statics {
         if k != dp {
             if let Some(&old) = reqs.get(k) {
@@ -674,8 +701,8 @@ fn solve_complex(
 fn ctx_from(partitions: &Map) -> Ctx {
     let mut ctx = Ctx {
         store: Vec::new(),
-        system: Names::new(),
-        origins: HashMap::new(),
+        system: Names::default(),
+        origins: HashMap::default(),
         log: Vec::new(),
         collisions: Vec::new(),
     };
@@ -782,7 +809,7 @@ pub fn solve_area(
         .map(|k| (k.clone(), ctx.system[k]))
         .collect();
     if !reqs.contains_key(dp) {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("region".into(), Value::Str("flash_primary".into()));
         let id = ctx.add(m);
         reqs.insert(dp.to_string(), id);
@@ -796,7 +823,7 @@ pub fn solve_area(
     crate::sizes::set_addresses_and_align(&mut ctx, &mut reqs, &subs, solution, size, dp, start)
         .map_err(err)?;
     place_containers(&mut ctx, &mut reqs, &subs).map_err(err)?;
-    let mut out = Map::new();
+    let mut out = Map::default();
     for (k, &id) in &reqs {
         let e = &mut ctx.store[id];
         if let (Some(a), Some(s)) = (int_of(e, "address"), int_of(e, "size")) {
@@ -811,7 +838,7 @@ pub fn solve_area(
 /// whose `address`/`size` (when present) are integers. Returns the entries.
 pub fn load_static(f: &Fragment) -> Result<Map> {
     let Some((m, pos)) = parse_fragment(f)? else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     for (k, v) in &m {
         if let Value::Map(e) = v {

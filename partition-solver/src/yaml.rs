@@ -13,8 +13,30 @@ use std::fmt::Write as _;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+/// FNV-1a: partition names are short and trusted, so a fast non-keyed hash is right here.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The hasher of [`Map`].
+pub type FastBuild = std::hash::BuildHasherDefault<Fnv>;
+
 /// An ordered map with string keys (non-string scalar keys are converted to their text).
-pub type Map = IndexMap<String, Value>;
+/// Create one with `Map::default()`.
+pub type Map = IndexMap<String, Value, FastBuild>;
 
 /// One YAML value. Integers are `i128` so that sums of many 64-bit values cannot overflow.
 #[derive(Debug, Clone)]
@@ -109,6 +131,40 @@ impl Value {
         match self {
             Value::Str(s) => s.clone(),
             other => other.py_repr(),
+        }
+    }
+    /// Append Python's `repr()` of the value to `out` (no intermediate strings).
+    pub fn write_py_repr(&self, out: &mut String) {
+        match self {
+            Value::Str(s) => {
+                out.push('\'');
+                out.push_str(s);
+                out.push('\'');
+            }
+            Value::Seq(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_py_repr(out);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push('\'');
+                    out.push_str(k);
+                    out.push_str("': ");
+                    v.write_py_repr(out);
+                }
+                out.push('}');
+            }
+            other => out.push_str(&other.py_repr()),
         }
     }
     /// Python's `repr()` of the value.
@@ -239,7 +295,7 @@ impl MarkedEventReceiver for Builder {
             Event::SequenceStart(anchor, _) => self.stack.push((Frame::Seq(Vec::new()), anchor)),
             Event::MappingStart(anchor, _) => self
                 .stack
-                .push((Frame::Map(Map::new(), None, None), anchor)),
+                .push((Frame::Map(Map::default(), None, None), anchor)),
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((frame, anchor)) = self.stack.pop() {
                     let v = match frame {
@@ -419,10 +475,10 @@ pub fn load_with_positions(text: &str) -> Result<(Value, KeyPositions), YamlErro
 pub fn load_general(text: &str) -> Result<(Value, KeyPositions), YamlError> {
     let mut builder = Builder {
         stack: Vec::new(),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         root: None,
         docs: 0,
-        key_positions: HashMap::new(),
+        key_positions: HashMap::default(),
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -473,49 +529,74 @@ pub fn dump(value: &Value, ints: IntStyle) -> String {
     out
 }
 
+/// [`dump`] of a mapping, without wrapping it in a [`Value`].
+pub fn dump_map_text(m: &Map, ints: IntStyle) -> String {
+    if m.is_empty() {
+        return "{}\n".into();
+    }
+    let mut out = String::with_capacity(m.len() * 128);
+    dump_map(m, 0, ints, &mut out, &mut 0);
+    out
+}
+
+fn pad(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+fn write_key(out: &mut String, k: &str) {
+    if plain_ok(k) {
+        out.push_str(k);
+    } else {
+        out.push_str(&quote_if_needed(k));
+    }
+}
+
 fn dump_map(m: &Map, indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
     let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort();
+    keys.sort_unstable();
     let share = matches!((m.get("span"), m.get("orig_span")), (Some(a @ Value::Seq(s)), Some(b)) if a == b && !s.is_empty());
     let mut alias: Option<usize> = None;
     for k in keys {
         let v = &m[k];
-        let pad = " ".repeat(indent);
-        let key = scalar_text(&Value::Str(k.clone()), ints);
+        pad(out, indent);
+        write_key(out, k);
         if share && (k == "orig_span" || k == "span") {
             match alias {
                 None => {
                     *anchors += 1;
                     alias = Some(*anchors);
-                    let _ = writeln!(out, "{pad}{key}: &id{:03}", *anchors);
+                    let _ = writeln!(out, ": &id{:03}", *anchors);
                     if let Value::Seq(s) = v {
                         dump_seq(s, indent, ints, out, anchors);
                     }
                 }
                 Some(id) => {
-                    let _ = writeln!(out, "{pad}{key}: *id{id:03}");
+                    let _ = writeln!(out, ": *id{id:03}");
                 }
             }
             continue;
         }
         match v {
             Value::Map(inner) if !inner.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
+                out.push_str(":\n");
                 dump_map(inner, indent + 2, ints, out, anchors);
             }
             Value::Seq(inner) if !inner.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
+                out.push_str(":\n");
                 dump_seq(inner, indent, ints, out, anchors);
             }
             other => {
-                let _ = writeln!(out, "{pad}{key}: {}", scalar_text(other, ints));
+                out.push_str(": ");
+                write_scalar(out, other, ints);
+                out.push('\n');
             }
         }
     }
 }
 
 fn dump_seq(s: &[Value], indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
-    let pad = " ".repeat(indent);
     for v in s {
         match v {
             Value::Map(inner) if !inner.is_empty() => {
@@ -523,16 +604,41 @@ fn dump_seq(s: &[Value], indent: usize, ints: IntStyle, out: &mut String, anchor
                 let mut sub = String::new();
                 dump_map(inner, indent + 2, ints, &mut sub, anchors);
                 let trimmed = sub.trim_start_matches(' ');
-                let _ = write!(out, "{pad}- {trimmed}");
+                pad(out, indent);
+                out.push_str("- ");
+                out.push_str(trimmed);
             }
             Value::Seq(inner) if !inner.is_empty() => {
-                let _ = writeln!(out, "{pad}-");
+                pad(out, indent);
+                out.push_str("-\n");
                 dump_seq(inner, indent + 2, ints, out, anchors);
             }
             other => {
-                let _ = writeln!(out, "{pad}- {}", scalar_text(other, ints));
+                pad(out, indent);
+                out.push_str("- ");
+                write_scalar(out, other, ints);
+                out.push('\n');
             }
         }
+    }
+}
+
+fn write_scalar(out: &mut String, v: &Value, ints: IntStyle) {
+    match v {
+        Value::Int(i) => match ints {
+            IntStyle::Hex => {
+                if *i < 0 {
+                    let _ = write!(out, "-0x{:x}", -i);
+                } else {
+                    let _ = write!(out, "0x{i:x}");
+                }
+            }
+            IntStyle::Decimal => {
+                let _ = write!(out, "{i}");
+            }
+        },
+        Value::Str(s) if plain_ok(s) => out.push_str(s),
+        other => out.push_str(&scalar_text(other, ints)),
     }
 }
 
@@ -559,9 +665,16 @@ fn scalar_text(v: &Value, ints: IntStyle) -> String {
     }
 }
 
-fn quote_if_needed(s: &str) -> String {
-    let plain_ok = !s.is_empty()
-        && matches!(resolve_plain(s), Value::Str(_))
+/// Whether a string can be written as a plain scalar and read back as the same string.
+fn plain_ok(s: &str) -> bool {
+    !s.is_empty()
+        && !matches!(
+            s,
+            "~" | "null" | "Null" | "NULL" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
+                | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF"
+        )
+        && (!s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+            || (parse_yaml11_int(s).is_none() && parse_yaml11_float(s).is_none()))
         && !s.starts_with([
             '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
             '@', '`', ' ',
@@ -569,8 +682,11 @@ fn quote_if_needed(s: &str) -> String {
         && !s.ends_with([' ', ':'])
         && !s.contains(": ")
         && !s.contains(" #")
-        && !s.chars().any(|c| c.is_control());
-    if plain_ok {
+        && !s.chars().any(|c| c.is_control())
+}
+
+fn quote_if_needed(s: &str) -> String {
+    if plain_ok(s) {
         s.to_string()
     } else if s.chars().any(|c| c.is_control()) {
         let mut q = String::from('"');

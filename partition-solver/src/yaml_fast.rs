@@ -37,7 +37,7 @@ pub fn load(text: &str) -> Option<(Value, KeyPositions)> {
         }
         lines.push(Line { no: i + 1, indent: raw.len() - body.len(), text: t });
     }
-    let mut p = P { lines, pos: 0, anchors: HashMap::new() };
+    let mut p = P { lines, pos: 0, anchors: HashMap::default() };
     if p.lines.is_empty() {
         return Some((Value::Null, KeyPositions::new()));
     }
@@ -193,7 +193,7 @@ impl<'a> P<'a> {
             }
             return Some(Value::Seq(items));
         }
-        let mut map = Map::new();
+        let mut map = Map::default();
         while let Some(l) = self.lines.get(self.pos) {
             if l.indent < indent {
                 break;
@@ -297,7 +297,7 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
         }
         b'{' => {
             *i += 1;
-            let mut map = Map::new();
+            let mut map = Map::default();
             loop {
                 skip_ws(b, i);
                 if b.get(*i)? == &b'}' {

@@ -96,7 +96,7 @@ fn load_case(dir: &Path, domain: &str, dynamic_partition: Option<String>) -> Dom
 fn normal(v: &Value) -> Value {
     match v {
         Value::Map(m) => {
-            let mut out = Map::new();
+            let mut out = Map::default();
             for (k, v) in m {
                 let mut v = normal(v);
                 if k == "span" || k == "orig_span" {

@@ -80,7 +80,7 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
 fn run(sc: &Map) -> Result<(), String> {
     let kind = sc["kind"].as_str().unwrap();
     let expect_error = sc.get("error") == Some(&Value::Bool(true));
-    let empty = Value::Map(Map::new());
+    let empty = Value::Map(Map::default());
     let partitions = sc.get("partitions").unwrap_or(&empty).as_map().unwrap();
     let outcome: Result<(), String> = match kind {
         "area" => {
