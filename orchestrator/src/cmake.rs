@@ -36,15 +36,19 @@ pub fn configure_args(plan: &Plan, image: &PlannedImage) -> Vec<String> {
     args.extend(plan.extra_cmake_args.iter().cloned());
     args.push(format!("-DIMAGE_NAME={}", image.name));
     for (name, var) in &image.vars {
+        // Kconfig inputs were consumed by the Kconfig step.
+        if image.kconfig.is_some() && crate::kconfig::is_kconfig_var(name) {
+            continue;
+        }
         match &var.ty {
             Some(ty) => args.push(format!("-D{name}:{ty}={}", var.value)),
             None => args.push(format!("-D{name}={}", var.value)),
         }
     }
-    if let Some(h) = &plan.autoconf_h {
+    if let Some(h) = &image.autoconf_h {
         args.push(format!("-DAUTOCONF_H={}", h.display()));
     }
-    if let Some(h) = &plan.pm_config_h {
+    if let Some(h) = &image.pm_config_h {
         args.push(format!("-DPM_CONFIG_H={}", h.display()));
     }
     for (name, value) in &image.layout_vars {

@@ -2,7 +2,8 @@
 //!
 //! The build pipeline takes a [`Layout`] per domain and never computes one
 //! itself: a layout comes from a static `pm_static.yml` (this module's parser)
-//! or, for dynamic placement from `pm.yml` files, from the partition solver.
+//! or, for dynamic placement from `pm.yml` files, from the partition solver
+//! ([`crate::placement`]).
 //! From a layout the orchestrator derives each image's `PM_<P>_ADDRESS`,
 //! `PM_<P>_SIZE` and `PM_<P>_END_ADDRESS` configure variables (the names of
 //! `pm_config.h`) and the checks and overlap policy of the final merge.
@@ -53,6 +54,13 @@ pub enum LayoutSource {
     Static {
         /// The `pm_static*.yml` file.
         file: PathBuf,
+    },
+    /// Placed by the partition solver (see [`crate::placement`]).
+    Solved {
+        /// The `pm.yml` files of the domain's images.
+        fragments: Vec<PathBuf>,
+        /// The static file used as static configuration, if any.
+        static_file: Option<PathBuf>,
     },
 }
 

@@ -8,7 +8,9 @@
 //! * [`manifest`]: the `images.toml` model, validated with located errors;
 //! * [`vars`]: routing of `-D` definitions to images;
 //! * [`order`]: stable topological ordering with cycle paths;
+//! * [`kconfig`]: the Kconfig step (kconfig-parser): `.config` and `autoconf.h` per image;
 //! * [`layout`]: memory layouts as data (static `pm_static.yml` files);
+//! * [`placement`]: the layout step (partition-solver): `pm.yml` files placed per domain;
 //! * [`strategy`]: build strategies selected by Kconfig symbols;
 //! * [`plan`]: everything resolved and checked before anything is configured;
 //! * [`cmake`]: configure (with change detection) and build commands;
@@ -41,6 +43,7 @@
 pub mod cmake;
 pub mod domains;
 pub mod fuzzing;
+pub mod kconfig;
 pub mod layout;
 pub mod location;
 pub mod manifest;
@@ -48,6 +51,7 @@ pub mod merge;
 pub mod order;
 pub mod output_file;
 pub mod pipeline;
+pub mod placement;
 pub mod plan;
 pub mod progress;
 pub mod scheduler;

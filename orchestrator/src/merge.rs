@@ -269,6 +269,9 @@ mod tests {
             layout_vars: Vec::new(),
             build_deps: Vec::new(),
             configure_deps: Vec::new(),
+            kconfig: None,
+            autoconf_h: None,
+            pm_config_h: None,
         }
     }
 

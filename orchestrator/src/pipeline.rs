@@ -4,7 +4,9 @@
 //!
 //! 1. record the plan (`BUILD_DIR/multibuild.json`) and the flash plan
 //!    (`domains.yaml`) before anything runs, so tools see the images even when
-//!    one fails;
+//!    one fails, and write the outputs of the Kconfig and layout steps
+//!    (`.config`, `autoconf.h`, `partitions.yml`, `pm_config.h`, ...), each
+//!    only when its content changed;
 //! 2. configure the images built from source, one after another in configure
 //!    order, each only when its inputs changed ([`crate::cmake`]);
 //! 3. build them in parallel along build edges within the job budget
@@ -276,6 +278,8 @@ pub fn build(plan: &Plan, options: &BuildOptions) -> Result<BuildReport, Pipelin
     let domains_yaml = Domains::of(plan)
         .write(build_dir)
         .map_err(io_err(build_dir))?;
+    // The Kconfig and layout steps' files, before any configure reads them.
+    plan.write_outputs().map_err(io_err(build_dir))?;
 
     let names: Vec<String> = plan.images.iter().map(|i| i.name.clone()).collect();
     let mut progress = Progress::new(options.mode, names.clone());

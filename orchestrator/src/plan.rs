@@ -11,11 +11,14 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use thiserror::Error;
 
-use crate::layout::{static_file, Layout, LayoutError, Partition};
+use crate::kconfig::{self, Evaluated, KconfigError, KconfigInputs};
+use crate::layout::{static_file, Layout, LayoutError, LayoutSource, Partition};
 use crate::location::Location;
 use crate::manifest::{EdgeKind, ImageKind, Manifest, Strategy};
 use crate::order::{image_order, CycleError};
-use crate::strategy::StrategyOrigin;
+use crate::output_file::write_if_changed;
+use crate::placement::{self, OutputText, PlacedImage, PlacementError};
+use crate::strategy::{self, StrategyError, StrategyOrigin, KCONFIG_TEMPLATE};
 use crate::vars::{route, Define, ResolvedVar, RouteError};
 
 /// Environment variables that reach every image's build (they are inherited;
@@ -52,6 +55,13 @@ pub struct PlannedImage {
     pub build_deps: Vec<String>,
     /// Images configured before this one because it depends on them.
     pub configure_deps: Vec<String>,
+    /// What its Kconfig step evaluated, when it has a `Kconfig` file.
+    pub kconfig: Option<KconfigInputs>,
+    /// Its `autoconf.h`, passed to its configure as `AUTOCONF_H`.
+    pub autoconf_h: Option<PathBuf>,
+    /// Its `pm_config.h`, passed to its configure as `PM_CONFIG_H` (images of
+    /// domains placed by the solver).
+    pub pm_config_h: Option<PathBuf>,
 }
 
 impl PlannedImage {
@@ -80,10 +90,12 @@ pub struct Plan {
     pub extra_cmake_args: Vec<String>,
     /// The build environment variables that are set, as they reach every build.
     pub build_env: IndexMap<String, String>,
-    /// `autoconf.h` passed to images as `AUTOCONF_H`, once Kconfig is evaluated.
-    pub autoconf_h: Option<PathBuf>,
-    /// `pm_config.h` passed to images as `PM_CONFIG_H`, once a solver wrote one.
-    pub pm_config_h: Option<PathBuf>,
+    /// Files the Kconfig and layout steps produced, written by the build
+    /// (each only when its content changed).
+    pub outputs: Vec<OutputText>,
+    /// Problems the partition solver accepted (none unless compatibility
+    /// mode is used).
+    pub warnings: Vec<String>,
 }
 
 /// A plan that cannot be made.
@@ -194,6 +206,23 @@ pub enum PrepareError {
     /// The plan cannot be made.
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// An image's Kconfig cannot be evaluated.
+    #[error(transparent)]
+    Kconfig(#[from] KconfigError),
+    /// The strategy symbols of the main image's Kconfig are inconsistent.
+    #[error("{0} (in the Kconfig of main image `{1}`)")]
+    Strategy(StrategyError, String),
+    /// A domain cannot be placed.
+    #[error(transparent)]
+    Placement(#[from] PlacementError),
+    /// A file of the build directory cannot be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
 }
 
 /// The manifest of an application: `APP_DIR/images.toml`, or `app` itself
@@ -362,6 +391,9 @@ impl Plan {
                 layout_vars: layout.cmake_vars(),
                 build_deps: image.build.iter().map(|d| d.image.clone()).collect(),
                 configure_deps: image.configure.iter().map(|d| d.image.clone()).collect(),
+                kconfig: None,
+                autoconf_h: None,
+                pm_config_h: None,
             });
         }
         let skipped = |name: &str| {
@@ -387,14 +419,29 @@ impl Plan {
             layouts,
             extra_cmake_args: routing.extra_cmake_args,
             build_env,
-            autoconf_h: None,
-            pm_config_h: None,
+            outputs: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 
     /// Reads the application `app` (a directory with `images.toml`, or the
-    /// manifest itself) and its static layouts, and resolves them with the
-    /// command-line `defines` for a build in `build_dir` (made absolute).
+    /// manifest itself), runs the Kconfig and layout steps, and resolves
+    /// everything with the command-line `defines` for a build in `build_dir`
+    /// (made absolute):
+    ///
+    /// 1. the main image's Kconfig is evaluated ([`crate::kconfig`]); its
+    ///    strategy symbols ([`crate::strategy`]) override the manifest's
+    ///    strategy of the other images;
+    /// 2. the Kconfig of every other image built from source is evaluated;
+    /// 3. every domain with `pm.yml` files is placed by the solver
+    ///    ([`crate::placement`]); the other domains keep their static layout;
+    /// 4. the plan is resolved ([`Plan::new`]) and each image gets its
+    ///    `autoconf.h` and `pm_config.h`.
+    ///
+    /// Nothing is written except the strategy template under
+    /// `BUILD_DIR/multibuild/kconfig/` (the Kconfig files may source it); the
+    /// texts of `.config`, `autoconf.h`, the layout files and `pm_config.h`
+    /// are in [`Plan::outputs`], written by the build.
     pub fn prepare(
         app: &Path,
         build_dir: &Path,
@@ -402,15 +449,135 @@ impl Plan {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Plan, PrepareError> {
         let manifest = Manifest::load(&absolute(&manifest_path(app)))?;
-        let layouts = load_static_layouts(&manifest)?;
-        Ok(Plan::new(
-            &manifest,
-            defines,
-            &absolute(build_dir),
-            layouts,
-            &IndexMap::new(),
-            env,
-        )?)
+        let build_dir = absolute(build_dir);
+        // Routing once without the layout gives each image its Kconfig inputs;
+        // Plan::new routes again and checks the layout's reserved names.
+        let routing = route(&manifest, defines, |_, _| false).map_err(PlanError::from)?;
+
+        let mut evaluated: IndexMap<String, Evaluated> = IndexMap::new();
+        let mut overrides = IndexMap::new();
+        let main = manifest.main_image();
+        let kconfig_dir = build_dir.join("multibuild").join("kconfig");
+        let mut template_written = false;
+        let mut evaluate =
+            |image: &crate::manifest::Image| -> Result<Option<Evaluated>, PrepareError> {
+                let Some(inputs) = kconfig::inputs(
+                    &image.name,
+                    &image.source,
+                    &manifest.app_dir,
+                    &routing.per_image[&image.name],
+                ) else {
+                    return Ok(None);
+                };
+                if !template_written {
+                    let path = kconfig_dir.join("Kconfig.template.build_strategy");
+                    write_if_changed(&path, KCONFIG_TEMPLATE.as_bytes())
+                        .map_err(|source| PrepareError::Io { path, source })?;
+                    template_written = true;
+                }
+                Ok(Some(kconfig::evaluate(&inputs, &kconfig_dir)?))
+            };
+        if main.strategy == Strategy::FromSource {
+            if let Some(e) = evaluate(main)? {
+                for image in manifest.images.iter().filter(|i| i.name != main.name) {
+                    let chosen = strategy::from_kconfig(&image.name, &manifest.app_dir, |s| {
+                        e.symbols.get(s).cloned()
+                    })
+                    .map_err(|err| PrepareError::Strategy(err, main.name.clone()))?;
+                    if let Some(chosen) = chosen {
+                        overrides.insert(image.name.clone(), chosen);
+                    }
+                }
+                evaluated.insert(main.name.clone(), e);
+            }
+        }
+        for image in manifest.images.iter().filter(|i| i.name != main.name) {
+            let strategy = overrides
+                .get(&image.name)
+                .map_or(&image.strategy, |(s, _)| s);
+            if *strategy == Strategy::FromSource {
+                if let Some(e) = evaluate(image)? {
+                    evaluated.insert(image.name.clone(), e);
+                }
+            }
+        }
+
+        let placed: Vec<PlacedImage<'_>> = manifest
+            .images
+            .iter()
+            .filter(|i| {
+                overrides.get(&i.name).map_or(&i.strategy, |(s, _)| s) == &Strategy::FromSource
+            })
+            .map(|i| PlacedImage {
+                name: &i.name,
+                domain: &i.domain,
+                source: &i.source,
+                autoconf: evaluated.get(&i.name).map(|e| e.autoconf.as_str()),
+            })
+            .collect();
+        let solved = placement::solve_domains(&manifest, &placed, &build_dir)?;
+        let mut layouts = IndexMap::new();
+        for (i, domain) in manifest.domains.iter().enumerate() {
+            if let Some(s) = solved.get(&domain.name) {
+                layouts.insert(domain.name.clone(), s.layout.clone());
+            } else {
+                let file = static_file(&manifest.app_dir, &domain.name, i == 0);
+                if file.exists() {
+                    layouts.insert(domain.name.clone(), Layout::load_static(&file)?);
+                }
+            }
+        }
+
+        let mut plan = Plan::new(&manifest, defines, &build_dir, layouts, &overrides, env)?;
+        for s in solved.values() {
+            plan.outputs.extend(s.files.iter().cloned());
+            plan.warnings.extend(s.warnings.iter().cloned());
+        }
+        for image in &mut plan.images {
+            if let Some(e) = evaluated.shift_remove(&image.name) {
+                let config = image.build_dir.join(kconfig::DOT_CONFIG);
+                let autoconf = image.build_dir.join(kconfig::AUTOCONF_H);
+                plan.outputs.push(OutputText {
+                    path: config,
+                    contents: e.config,
+                });
+                plan.outputs.push(OutputText {
+                    path: autoconf.clone(),
+                    contents: e.autoconf,
+                });
+                image.kconfig = Some(e.inputs);
+                image.autoconf_h = Some(autoconf);
+            }
+            if image.is_built() && solved.contains_key(&image.domain) {
+                let text = placement::pm_config_h(&solved, &manifest, &image.domain, &image.name)?;
+                let path = image.build_dir.join(placement::PM_CONFIG_H);
+                plan.outputs.push(OutputText {
+                    path: path.clone(),
+                    contents: text,
+                });
+                image.pm_config_h = Some(path);
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Writes [`Plan::outputs`], each only when its content changed (so a
+    /// no-op build touches nothing and recompiles nothing).
+    pub fn write_outputs(&self) -> std::io::Result<()> {
+        for out in &self.outputs {
+            write_if_changed(&out.path, out.contents.as_bytes()).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("{}: {e}", out.path.display()))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A text picture of every domain's layout (partition-solver's memory map).
+    pub fn memory_map(&self) -> String {
+        self.layouts
+            .iter()
+            .map(|(domain, layout)| placement::picture(domain, layout))
+            .collect()
     }
 
     /// The image named `name`.
@@ -461,6 +628,27 @@ impl Plan {
             };
             let _ = writeln!(out, "  strategy:  {strategy} (from {origin})");
             let _ = writeln!(out, "  build dir: {}", image.build_dir.display());
+            if let Some(k) = &image.kconfig {
+                let inputs: Vec<String> = k.inputs.iter().map(|i| i.name()).collect();
+                let _ = writeln!(
+                    out,
+                    "  kconfig:   {} with {}",
+                    k.kconfig.display(),
+                    if inputs.is_empty() {
+                        "defaults only".to_string()
+                    } else {
+                        inputs.join(", ")
+                    }
+                );
+            }
+            for (name, path) in [
+                ("AUTOCONF_H", &image.autoconf_h),
+                ("PM_CONFIG_H", &image.pm_config_h),
+            ] {
+                if let Some(path) = path {
+                    let _ = writeln!(out, "  {name}: {}", path.display());
+                }
+            }
             let _ = writeln!(
                 out,
                 "  partition: {:#x}..{:#x} ({:#x} bytes, {})",
@@ -483,7 +671,18 @@ impl Plan {
             }
         }
         for (domain, layout) in &self.layouts {
-            let _ = writeln!(out, "\nlayout of domain {domain}:");
+            let from = match &layout.source {
+                LayoutSource::Static { file } => format!("static, {}", file.display()),
+                LayoutSource::Solved { fragments, .. } => format!(
+                    "solved from {}",
+                    fragments
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let _ = writeln!(out, "\nlayout of domain {domain} ({from}):");
             for (name, p) in &layout.partitions {
                 let _ = writeln!(
                     out,
