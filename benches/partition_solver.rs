@@ -15,8 +15,12 @@ use partition_solver::{solve, DomainInput, Fragment, Options, Region, Strategy};
 
 fn nrf9160() -> (Preprocessor, Vec<(String, String)>, Vec<Region>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/pm/nrf9160_b0_mcuboot_tfm");
-    let pp = Preprocessor::new().with_autoconf(&std::fs::read_to_string(dir.join("autoconf.h")).unwrap());
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("inputs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let pp = Preprocessor::new()
+        .with_autoconf(&std::fs::read_to_string(dir.join("autoconf.h")).unwrap());
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("inputs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let texts = files
         .iter()
@@ -39,8 +43,15 @@ fn realistic(c: &mut Criterion) {
     let (pp, texts, regions) = nrf9160();
     c.bench_function("pm/nrf9160_b0_mcuboot_tfm/full", |b| {
         b.iter(|| {
-            let fragments = texts.iter().map(|(n, t)| Fragment::new(n.clone(), pp.run(n, t).unwrap())).collect();
-            let input = DomainInput { fragments, static_config: None, regions: regions.clone() };
+            let fragments = texts
+                .iter()
+                .map(|(n, t)| Fragment::new(n.clone(), pp.run(n, t).unwrap()))
+                .collect();
+            let input = DomainInput {
+                fragments,
+                static_config: None,
+                regions: regions.clone(),
+            };
             let sol = solve(&input, &Options::default()).unwrap();
             let p = sol.partitions_yaml();
             let r = sol.regions_yaml();
@@ -53,7 +64,11 @@ fn realistic(c: &mut Criterion) {
 }
 
 fn synthetic(c: &mut Criterion) {
-    for (kind, name) in [(Kind::Chain, "chain"), (Kind::Aligned, "aligned"), (Kind::Spans, "spans")] {
+    for (kind, name) in [
+        (Kind::Chain, "chain"),
+        (Kind::Aligned, "aligned"),
+        (Kind::Spans, "spans"),
+    ] {
         let mut group = c.benchmark_group(format!("pm/{name}"));
         for n in [100usize, 1_000, 10_000, 100_000] {
             let input: DomainInput = generate(kind, n);

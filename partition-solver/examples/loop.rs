@@ -19,8 +19,14 @@ unsafe impl GlobalAlloc for Counting {
 static A: Counting = Counting;
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let reps: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let input = generate(Kind::Chain, n);
     let a0 = ALLOCS.load(Ordering::Relaxed);
     let t = std::time::Instant::now();
@@ -29,5 +35,10 @@ fn main() {
         std::hint::black_box(sol.partitions_yaml());
     }
     let allocs = (ALLOCS.load(Ordering::Relaxed) - a0) / reps;
-    println!("{:?} per solve, {} allocations per solve ({} per partition)", t.elapsed() / reps as u32, allocs, allocs / n);
+    println!(
+        "{:?} per solve, {} allocations per solve ({} per partition)",
+        t.elapsed() / reps as u32,
+        allocs,
+        allocs / n
+    );
 }

@@ -318,7 +318,7 @@ fn run_output(args: &[String]) -> ExitCode {
         }
     };
     let r = (|| -> Result<(), Error> {
-        let mut regions = std::collections::HashMap::default();
+        let mut regions = std::collections::HashMap::<String, (String, String)>::new();
         for f in &a.input_regions {
             regions.insert(
                 DomainLayout::domain_from_file_name(f, "regions"),

@@ -392,7 +392,8 @@ pub(crate) fn resolve(ctx: &mut Ctx, reqs: &mut Names, dp: &str) -> RResult<(Vec
     }
 
     // Identical placements are chained in name order.
-    let mut buckets: indexmap::IndexMap<String, Vec<String>, crate::solver::FastBuild> = indexmap::IndexMap::default();
+    let mut buckets: indexmap::IndexMap<String, Vec<String>, crate::solver::FastBuild> =
+        indexmap::IndexMap::default();
     for p in &unsolved {
         let mut key = String::new();
         if let Some(pl) = ctx.store[reqs[p]].get("placement") {
@@ -580,7 +581,8 @@ fn place(
     order.relabel();
 
     // Per-anchor queues of unsolved partitions (by node index), in unsolved order.
-    let mut queues: [FastMap<String, VecDeque<usize>>; 2] = [FastMap::default(), FastMap::default()];
+    let mut queues: [FastMap<String, VecDeque<usize>>; 2] =
+        [FastMap::default(), FastMap::default()];
     for (i, p) in unsolved.iter().enumerate() {
         let e = &ctx.store[reqs[p]];
         for (d, dir) in ["before", "after"].iter().enumerate() {

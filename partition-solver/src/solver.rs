@@ -11,7 +11,6 @@ use crate::yaml::{self, Map, Value};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 
-
 pub(crate) use crate::yaml::FastBuild;
 pub(crate) type FastMap<K, V> = HashMap<K, V, FastBuild>;
 pub(crate) type FastSet<K> = HashSet<K, FastBuild>;

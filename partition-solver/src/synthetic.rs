@@ -29,18 +29,36 @@ pub fn generate(kind: Kind, n: usize) -> DomainInput {
         let _ = writeln!(t, "p{i:05}:");
         match kind {
             Kind::Chain | Kind::Aligned | Kind::Spans => {
-                let anchor = if i == 0 { "start".to_string() } else { format!("p{:05}", i - 1) };
-                let _ = writeln!(t, "  size: {part_size:#x}\n  placement:\n    after: [{anchor}]");
+                let anchor = if i == 0 {
+                    "start".to_string()
+                } else {
+                    format!("p{:05}", i - 1)
+                };
+                let _ = writeln!(
+                    t,
+                    "  size: {part_size:#x}\n  placement:\n    after: [{anchor}]"
+                );
                 if kind == Kind::Aligned {
                     let _ = writeln!(t, "    align: {{start: 0x1000}}");
                 }
             }
             Kind::ChainBefore => {
-                let anchor = if i + 1 == n { "end".to_string() } else { format!("p{:05}", i + 1) };
-                let _ = writeln!(t, "  size: {part_size:#x}\n  placement:\n    before: [{anchor}]");
+                let anchor = if i + 1 == n {
+                    "end".to_string()
+                } else {
+                    format!("p{:05}", i + 1)
+                };
+                let _ = writeln!(
+                    t,
+                    "  size: {part_size:#x}\n  placement:\n    before: [{anchor}]"
+                );
             }
             Kind::Independent => {
-                let _ = writeln!(t, "  size: {:#x}\n  placement: {{before: [end]}}", part_size + 0x100 * (i % 7));
+                let _ = writeln!(
+                    t,
+                    "  size: {:#x}\n  placement: {{before: [end]}}",
+                    part_size + 0x100 * (i % 7)
+                );
             }
         }
     }
@@ -54,5 +72,9 @@ pub fn generate(kind: Kind, n: usize) -> DomainInput {
     region.strategy = Strategy::Complex;
     region.device = "flash_controller".into();
     region.default_driver_kconfig = "CONFIG_SOC_FLASH_NRF".into();
-    DomainInput { fragments: vec![Fragment::new("pm.yml", t)], static_config: None, regions: vec![region] }
+    DomainInput {
+        fragments: vec![Fragment::new("pm.yml", t)],
+        static_config: None,
+        regions: vec![region],
+    }
 }

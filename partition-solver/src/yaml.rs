@@ -22,7 +22,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -670,8 +674,27 @@ fn plain_ok(s: &str) -> bool {
     !s.is_empty()
         && !matches!(
             s,
-            "~" | "null" | "Null" | "NULL" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
-                | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF"
+            "~" | "null"
+                | "Null"
+                | "NULL"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "true"
+                | "True"
+                | "TRUE"
+                | "on"
+                | "On"
+                | "ON"
+                | "no"
+                | "No"
+                | "NO"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "off"
+                | "Off"
+                | "OFF"
         )
         && (!s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
             || (parse_yaml11_int(s).is_none() && parse_yaml11_float(s).is_none()))

@@ -35,9 +35,17 @@ pub fn load(text: &str) -> Option<(Value, KeyPositions)> {
         if t == "---" || t == "..." || t.starts_with("--- ") || t.starts_with('%') {
             return None;
         }
-        lines.push(Line { no: i + 1, indent: raw.len() - body.len(), text: t });
+        lines.push(Line {
+            no: i + 1,
+            indent: raw.len() - body.len(),
+            text: t,
+        });
     }
-    let mut p = P { lines, pos: 0, anchors: HashMap::default() };
+    let mut p = P {
+        lines,
+        pos: 0,
+        anchors: HashMap::default(),
+    };
     if p.lines.is_empty() {
         return Some((Value::Null, KeyPositions::new()));
     }
@@ -77,7 +85,9 @@ fn strip_comment(s: &str) -> Option<&str> {
                 if c == b'#' && (i == 0 || b[i - 1] == b' ') {
                     return Some(&s[..i]);
                 }
-                if (c == b'\'' || c == b'"') && (i == 0 || matches!(b[i - 1], b' ' | b'[' | b'{' | b',' | b':')) {
+                if (c == b'\'' || c == b'"')
+                    && (i == 0 || matches!(b[i - 1], b' ' | b'[' | b'{' | b',' | b':'))
+                {
                     quote = Some(c);
                 }
             }
@@ -93,7 +103,10 @@ fn strip_comment(s: &str) -> Option<&str> {
 /// Split `key: rest` at the first `: ` (or trailing `:`) outside quotes/brackets.
 fn split_key(t: &str) -> Option<(&str, &str)> {
     let b = t.as_bytes();
-    if matches!(b.first(), Some(b'?' | b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>')) {
+    if matches!(
+        b.first(),
+        Some(b'?' | b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>')
+    ) {
         return None;
     }
     let mut i = 0;
@@ -114,7 +127,11 @@ fn split_key(t: &str) -> Option<(&str, &str)> {
         if b.get(i) != Some(&b':') {
             return None;
         }
-        return if i + 1 == b.len() || b[i + 1] == b' ' { Some((&t[..i], t[i + 1..].trim_start())) } else { None };
+        return if i + 1 == b.len() || b[i + 1] == b' ' {
+            Some((&t[..i], t[i + 1..].trim_start()))
+        } else {
+            None
+        };
     }
     while i < b.len() {
         if b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ') {
@@ -148,8 +165,9 @@ fn scalar(s: &str) -> Option<Value> {
         }
         return Some(Value::Str(inner.to_string()));
     }
-    if s.starts_with(['!', '&', '*', '|', '>', '%', '@', '`', '[', ']', '{', '}', ',', '?'])
-        || s.contains(": ")
+    if s.starts_with([
+        '!', '&', '*', '|', '>', '%', '@', '`', '[', ']', '{', '}', ',', '?',
+    ]) || s.contains(": ")
         || s.ends_with(':')
         || (s.starts_with('-') && (s.len() == 1 || s.as_bytes()[1] == b' '))
     {
@@ -222,7 +240,11 @@ impl<'a> P<'a> {
                         self.block(ni, None)?
                     }
                     // An indentless sequence under a mapping key.
-                    Some(n) if n.indent == indent && (n.text == "-" || n.text.starts_with("- ")) => self.block(indent, None)?,
+                    Some(n)
+                        if n.indent == indent && (n.text == "-" || n.text.starts_with("- ")) =>
+                    {
+                        self.block(indent, None)?
+                    }
                     _ => Value::Null,
                 }
             } else {
@@ -311,7 +333,11 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
                 }
                 *i += 1;
                 skip_ws(b, i);
-                let v = if matches!(b.get(*i)?, b',' | b'}') { Value::Null } else { flow(b, i)? };
+                let v = if matches!(b.get(*i)?, b',' | b'}') {
+                    Value::Null
+                } else {
+                    flow(b, i)?
+                };
                 let key = match k {
                     Value::Str(s) => s,
                     Value::Null => "None".into(),
@@ -348,7 +374,12 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
             let start = *i;
             while *i < b.len() {
                 let c = b[*i];
-                if c == b',' || c == b']' || c == b'}' || (c == b':' && matches!(b.get(*i + 1), None | Some(b' ' | b',' | b']' | b'}'))) {
+                if c == b','
+                    || c == b']'
+                    || c == b'}'
+                    || (c == b':'
+                        && matches!(b.get(*i + 1), None | Some(b' ' | b',' | b']' | b'}')))
+                {
                     break;
                 }
                 if c == b'[' || c == b'{' || c == b'#' {

@@ -85,11 +85,16 @@ fn fast_reader_agrees_with_general_parser() {
         let text = fs::read_to_string(f).unwrap();
         if let Some((v, pos)) = partition_solver::yaml_fast::load(&text) {
             fast += 1;
-            let (g, gpos) = yaml::load_general(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            let (g, gpos) =
+                yaml::load_general(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
             assert_eq!(v, g, "{}", f.display());
             assert_eq!(to_json(&v), to_json(&g), "{}", f.display());
             assert_eq!(pos, gpos, "{}", f.display());
         }
     }
-    assert!(fast * 10 >= all.len() * 8, "fast reader took only {fast} of {} files", all.len());
+    assert!(
+        fast * 10 >= all.len() * 8,
+        "fast reader took only {fast} of {} files",
+        all.len()
+    );
 }
