@@ -33,6 +33,7 @@
 
 pub mod checks;
 pub mod error;
+pub mod fuzzing;
 pub mod model;
 pub(crate) mod ordering;
 pub mod output;
