@@ -41,6 +41,7 @@ pub mod preprocess;
 pub mod report;
 pub mod sizes;
 pub mod solver;
+pub mod space;
 pub mod synthetic;
 pub mod yaml;
 pub mod yaml_fast;

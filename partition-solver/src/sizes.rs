@@ -223,6 +223,7 @@ pub(crate) fn set_shared_size(
 struct Addr<'a> {
     ctx: &'a mut Ctx,
     reqs: &'a mut Names,
+    subs: &'a Names,
     dynamic: Vec<String>,
     dyn_set: FastSet<String>,
     empty_count: usize,
@@ -494,6 +495,7 @@ pub(crate) fn set_addresses_and_align(
     let mut st = Addr {
         ctx,
         reqs,
+        subs,
         dynamic,
         dyn_set,
         empty_count,
@@ -647,6 +649,84 @@ pub(crate) fn set_addresses_and_align(
     if let Some(last) = sol.last() {
         if st.end(last)? != area_end {
             return Err("End of last partition is after last valid address".into());
+        }
+    }
+    check_dynamic_split(&st, &sol, size)?;
+    Ok(())
+}
+
+/// Cross-check the dynamic partitions' sizes against the linear model of the dynamic space
+/// ([`crate::space`]): each must be within the padding and rounding slack of the optimum.
+fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
+    if st.dynamic.len() < 2 {
+        return Ok(());
+    }
+    let mut fixed = 0;
+    let mut padding = 0;
+    for p in sol {
+        if !st.dyn_set.contains(p) {
+            fixed += st.size(p)?;
+        }
+        if p.starts_with("EMPTY_") {
+            padding += st.size(p)?;
+        }
+    }
+    let mut sharers = Vec::new();
+    for s in &st.dynamic[1..] {
+        let e = &st.ctx.store[st.id(s)];
+        let Some(src) = e
+            .get("share_size")
+            .and_then(|v| names_of(Some(v)).into_iter().next())
+        else {
+            return Ok(());
+        };
+        if src == st.dp {
+            sharers.push(crate::space::Sharer {
+                name: s.clone(),
+                source_has_dynamic: true,
+                source_fixed: 0,
+            });
+            continue;
+        }
+        let Some(&sid) = st.reqs.get(&src).or_else(|| st.subs.get(&src)) else {
+            return Ok(());
+        };
+        let members = names_of(st.ctx.store[sid].get("span"));
+        let mut source_fixed = 0;
+        for m in &members {
+            if *m == st.dp {
+                continue;
+            }
+            if st.dyn_set.contains(m) || !st.reqs.contains_key(m) {
+                return Ok(()); // outside the model (nested sharers)
+            }
+            source_fixed += st.size(m)?;
+        }
+        sharers.push(crate::space::Sharer {
+            name: s.clone(),
+            source_has_dynamic: members.contains(&st.dp),
+            source_fixed,
+        });
+    }
+    let model = crate::space::SpaceModel {
+        area,
+        fixed: fixed - padding,
+        dynamic: st.dp.clone(),
+        sharers,
+    };
+    let split = match model.solve() {
+        Ok(s) => s,
+        // Over-subscription is reported by the layout checks with the partitions involved.
+        Err(crate::space::SpaceError::OverSubscribed { .. }) => return Ok(()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let slack = padding as f64 + 4.0 * (st.dynamic.len() as f64 + 1.0);
+    for (name, lp) in &split.sizes {
+        let actual = st.size(name)? as f64;
+        if (actual - lp).abs() > slack {
+            return Err(format!(
+                "internal check failed: dynamic partition '{name}' got {actual} bytes, the linear model of the dynamic space gives {lp:.0} (slack {slack}); please report this input"
+            ));
         }
     }
     Ok(())
