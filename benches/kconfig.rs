@@ -4,6 +4,7 @@
 //! kconfig-parser/tests/linux_parse.rs).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use kconfig_parser::generate::{generate, Fragment, GenOptions};
 use kconfig_parser::{load, HostFunctions, LoadOptions, ReplayFunctions};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -86,6 +87,23 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("zephyr_qemu_x86_whole_tree", |b| {
         b.iter(|| load(zephyr_options(&trace)).unwrap())
+    });
+    let z = kcorpus().join("zephyr");
+    let fragments: Vec<Fragment> = [
+        "boards/qemu/x86/qemu_x86_defconfig",
+        "samples/philosophers/prj.conf",
+    ]
+    .iter()
+    .map(|f| Fragment {
+        name: f.to_string(),
+        text: std::fs::read_to_string(z.join(f)).unwrap(),
+    })
+    .collect();
+    g.bench_function("zephyr_qemu_x86_full_evaluation", |b| {
+        b.iter(|| {
+            let kc = load(zephyr_options(&trace)).unwrap();
+            generate(&kc, &fragments, &GenOptions::default()).unwrap()
+        })
     });
     g.bench_function("busybox", |b| {
         b.iter(|| {

@@ -509,10 +509,22 @@ impl<'k> Config<'k> {
             }
         };
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); total];
-        let add_expr = |v: &mut Vec<usize>, e: ExprId| {
-            for s in self.exprs.items(e) {
-                if let Some(n) = node_of(s) {
-                    v.push(n);
+        let mut work: Vec<ExprId> = Vec::new();
+        let mut add_expr = |v: &mut Vec<usize>, e: ExprId| {
+            work.clear();
+            work.push(e);
+            while let Some(x) = work.pop() {
+                match self.exprs.get(x) {
+                    Expr::Sym(s) => v.extend(node_of(s)),
+                    Expr::Not(a) => work.push(a),
+                    Expr::And(a, b) | Expr::Or(a, b) => {
+                        work.push(a);
+                        work.push(b);
+                    }
+                    Expr::Cmp(_, a, b) => {
+                        v.extend(node_of(a));
+                        v.extend(node_of(b));
+                    }
                 }
             }
         };
@@ -871,22 +883,28 @@ impl<'k> Config<'k> {
             let dd = self.syms[sym.index()].direct_dep;
             self.syms[sym.index()].direct_dep = self.exprs.make_or(dd, self.fin[ni].dep);
         }
-        let f = self.fin[ni].clone();
-        for d in f.defaults {
+        let f = &self.fin[ni];
+        let (defaults, ranges, selects, implies) = (
+            f.defaults.clone(),
+            f.ranges.clone(),
+            f.selects.clone(),
+            f.implies.clone(),
+        );
+        for d in defaults {
             if is_cd {
                 cds.push((sym, self.syms[sym.index()].defaults.len()));
             }
             self.syms[sym.index()].defaults.push(d);
         }
-        self.syms[sym.index()].ranges.extend(f.ranges);
+        self.syms[sym.index()].ranges.extend(ranges);
         // `sym && n` is n: such entries vanish from the reverse
         // dependencies, as with Kconfiglib's `_make_and`.
-        for (t, c) in f.selects {
+        for (t, c) in selects {
             if c != ExprId::N {
                 self.syms[t.index()].rev_dep.push((sym, c));
             }
         }
-        for (t, c) in f.implies {
+        for (t, c) in implies {
             if c != ExprId::N {
                 self.syms[t.index()].weak_rev_dep.push((sym, c));
             }

@@ -13,44 +13,46 @@ pub fn has_magic(s: &str) -> bool {
 
 /// `fnmatch` of one component (case-sensitive).
 pub fn fnmatch(name: &str, pat: &str) -> bool {
+    if name.is_ascii() && pat.is_ascii() {
+        return fnmatch_units(name.as_bytes(), pat.as_bytes());
+    }
     let n: Vec<char> = name.chars().collect();
     let p: Vec<char> = pat.chars().collect();
+    fnmatch_units(&n, &p)
+}
+
+/// The matcher over bytes (ASCII) or chars.
+fn fnmatch_units<T: Copy + PartialEq + PartialOrd + Unit>(n: &[T], p: &[T]) -> bool {
     // Iterative matcher with backtracking on the last '*'.
     let (mut ni, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ni < n.len() {
         if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
+            let c = p[pi];
+            if c.is('*') {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            } else if c.is('?') {
+                ni += 1;
+                pi += 1;
+                continue;
+            } else if c.is('[') {
+                if let Some((matched, next)) = class_match(p, pi, n[ni]) {
+                    if matched {
+                        ni += 1;
+                        pi = next;
+                        continue;
+                    }
+                } else if n[ni].is('[') {
                     ni += 1;
                     pi += 1;
                     continue;
                 }
-                '[' => {
-                    if let Some((matched, next)) = class_match(&p, pi, n[ni]) {
-                        if matched {
-                            ni += 1;
-                            pi = next;
-                            continue;
-                        }
-                    } else if n[ni] == '[' {
-                        ni += 1;
-                        pi += 1;
-                        continue;
-                    }
-                }
-                c => {
-                    if c == n[ni] {
-                        ni += 1;
-                        pi += 1;
-                        continue;
-                    }
-                }
+            } else if c == n[ni] {
+                ni += 1;
+                pi += 1;
+                continue;
             }
         }
         match star {
@@ -62,28 +64,49 @@ pub fn fnmatch(name: &str, pat: &str) -> bool {
             None => return false,
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi].is('*') {
         pi += 1;
     }
     pi == p.len()
 }
 
+/// A code unit of a pattern (byte or char).
+trait Unit {
+    fn is(self, c: char) -> bool;
+}
+
+impl Unit for u8 {
+    fn is(self, c: char) -> bool {
+        self as char == c
+    }
+}
+
+impl Unit for char {
+    fn is(self, c: char) -> bool {
+        self == c
+    }
+}
+
 /// Matches `c` against the class starting at `p[i] == '['`. Returns
 /// `(matched, index after the class)`, or None if the class is unterminated
 /// (then `[` is literal).
-fn class_match(p: &[char], i: usize, c: char) -> Option<(bool, usize)> {
+fn class_match<T: Copy + PartialEq + PartialOrd + Unit>(
+    p: &[T],
+    i: usize,
+    c: T,
+) -> Option<(bool, usize)> {
     let mut j = i + 1;
-    let negate = j < p.len() && p[j] == '!';
+    let negate = j < p.len() && p[j].is('!');
     if negate {
         j += 1;
     }
     let start = j;
     let mut matched = false;
     while j < p.len() {
-        if p[j] == ']' && j > start {
+        if p[j].is(']') && j > start {
             return Some((matched != negate, j + 1));
         }
-        if j + 2 < p.len() && p[j + 1] == '-' && p[j + 2] != ']' {
+        if j + 2 < p.len() && p[j + 1].is('-') && !p[j + 2].is(']') {
             if p[j] <= c && c <= p[j + 2] {
                 matched = true;
             }

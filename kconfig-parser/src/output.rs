@@ -19,7 +19,6 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let r = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if r.is_err() {

@@ -213,11 +213,8 @@ fn empty_kconfig() -> Kconfig {
 }
 
 fn read_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let size = f.metadata().map(|m| m.len() as usize + 1).unwrap_or(8192);
-    let mut bytes = Vec::with_capacity(size);
-    f.read_to_end(&mut bytes)?;
+    // One open, one fstat, the reads, one close.
+    let bytes = std::fs::read(path)?;
     let mut s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

@@ -5,7 +5,8 @@
 //! `n`/`m`/`y`). `"FOO"` and `FOO` are therefore different symbols. Both are
 //! interned here so that every reference is a small [`SymId`].
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// Handle of an interned symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,11 +39,24 @@ pub struct SymbolName {
 
 /// The interner. Ids are dense and stable; `n`, `m`, `y` and `MODULES` are
 /// always the first four.
-#[derive(Debug, Clone)]
+/// Each name is stored once (in `names`); the hash tables hold ids only.
+#[derive(Clone)]
 pub struct SymbolTable {
     names: Vec<SymbolName>,
-    plain: FxHashMap<Box<str>, SymId>,
-    consts: FxHashMap<Box<str>, SymId>,
+    plain: HashTable<SymId>,
+    consts: HashTable<SymId>,
+}
+
+impl std::fmt::Debug for SymbolTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.names.iter().map(|n| &n.name))
+            .finish()
+    }
+}
+
+fn hash_name(name: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Default for SymbolTable {
@@ -56,14 +70,41 @@ impl SymbolTable {
     pub fn new() -> Self {
         let mut t = SymbolTable {
             names: Vec::new(),
-            plain: FxHashMap::default(),
-            consts: FxHashMap::default(),
+            plain: HashTable::new(),
+            consts: HashTable::new(),
         };
         t.constant("n");
         t.constant("m");
         t.constant("y");
         t.plain("MODULES");
         t
+    }
+
+    fn intern(&mut self, name: &str, is_const: bool) -> SymId {
+        let hash = hash_name(name);
+        let names = &self.names;
+        let table = if is_const {
+            &mut self.consts
+        } else {
+            &mut self.plain
+        };
+        if let Some(&id) = table.find(hash, |id| &*names[id.index()].name == name) {
+            return id;
+        }
+        let id = SymId(names.len() as u32);
+        table.insert_unique(hash, id, |id| hash_name(&names[id.index()].name));
+        self.names.push(SymbolName {
+            name: name.into(),
+            is_const,
+        });
+        id
+    }
+
+    fn find(&self, name: &str, is_const: bool) -> Option<SymId> {
+        let table = if is_const { &self.consts } else { &self.plain };
+        table
+            .find(hash_name(name), |id| &*self.names[id.index()].name == name)
+            .copied()
     }
 
     /// Interns a symbol reference as written unquoted. `n`, `m` and `y`
@@ -75,40 +116,22 @@ impl SymbolTable {
             "y" => return SymId::Y,
             _ => {}
         }
-        if let Some(&id) = self.plain.get(name) {
-            return id;
-        }
-        let id = SymId(self.names.len() as u32);
-        self.names.push(SymbolName {
-            name: name.into(),
-            is_const: false,
-        });
-        self.plain.insert(name.into(), id);
-        id
+        self.intern(name, false)
     }
 
     /// Interns a constant symbol (a quoted string in an expression).
     pub fn constant(&mut self, name: &str) -> SymId {
-        if let Some(&id) = self.consts.get(name) {
-            return id;
-        }
-        let id = SymId(self.names.len() as u32);
-        self.names.push(SymbolName {
-            name: name.into(),
-            is_const: true,
-        });
-        self.consts.insert(name.into(), id);
-        id
+        self.intern(name, true)
     }
 
     /// Looks up an ordinary symbol without creating it.
     pub fn lookup(&self, name: &str) -> Option<SymId> {
-        self.plain.get(name).copied()
+        self.find(name, false)
     }
 
     /// Looks up a constant symbol without creating it.
     pub fn lookup_const(&self, name: &str) -> Option<SymId> {
-        self.consts.get(name).copied()
+        self.find(name, true)
     }
 
     /// The name of a symbol.
