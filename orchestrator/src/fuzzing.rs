@@ -89,7 +89,7 @@ mod tests {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/bootloader-app");
         vec![
             std::fs::read_to_string(example.join("images.toml")).unwrap(),
-            std::fs::read_to_string(example.join("pm_static.yml")).unwrap(),
+            std::fs::read_to_string(example.join("layouts/static.yml")).unwrap(),
             "a:\n  span: [b, {one_of: [c, a]}]\nb:\n  address: 1\n  size: 2\n".into(),
             "[[image]]\nname = \"a\"\nsource = \".\"\nkind = \"main\"\nbuild = [\"a\"]\n".into(),
             "FOO:BOOL=ON".into(),

@@ -496,6 +496,20 @@ pub fn build(plan: &Plan, options: &BuildOptions) -> Result<BuildReport, Pipelin
     })
 }
 
+/// True for the names of the files multibuild writes at the top of a build
+/// directory: `merged*.hex` and the layout step's `partitions[_<D>].yml`,
+/// `regions[_<D>].yml` and `pm[_<D>].config`.
+fn is_own_output(name: &str) -> bool {
+    let stem_is = |stem: &str, ext: &str| {
+        name.strip_suffix(ext)
+            .is_some_and(|s| s == stem || s.strip_prefix(stem).is_some_and(|d| d.starts_with('_')))
+    };
+    (name.starts_with("merged") && name.ends_with(".hex"))
+        || stem_is("partitions", ".yml")
+        || stem_is("regions", ".yml")
+        || stem_is("pm", ".config")
+}
+
 /// True for the states after which an image's dependents cannot proceed.
 fn is_broken(status: &Status) -> bool {
     matches!(
@@ -568,7 +582,7 @@ pub fn clean(build_dir: &Path, pristine: bool) -> Result<Vec<PathBuf>, PipelineE
     if let Ok(entries) = std::fs::read_dir(build_dir) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("merged") && name.ends_with(".hex") {
+            if is_own_output(&name) {
                 ours.push(entry.path());
             }
         }
@@ -604,6 +618,30 @@ mod tests {
         assert_eq!(BuildOptions::default_jobs(env("0")), cpus);
         assert_eq!(BuildOptions::default_jobs(env("many")), cpus);
         assert_eq!(BuildOptions::default_jobs(|_| None), cpus);
+    }
+
+    #[test]
+    fn clean_removes_only_its_own_outputs() {
+        for name in [
+            "merged.hex",
+            "merged_CPUNET.hex",
+            "partitions.yml",
+            "partitions_CPUNET.yml",
+            "regions.yml",
+            "pm.config",
+            "pm_CPUNET.config",
+        ] {
+            assert!(is_own_output(name), "{name}");
+        }
+        for name in [
+            "partitionsx.yml",
+            "pm.yml",
+            "pm_static.yml",
+            "app",
+            "my.config",
+        ] {
+            assert!(!is_own_output(name), "{name}");
+        }
     }
 
     #[test]

@@ -248,6 +248,24 @@ pub fn load_static_layouts(manifest: &Manifest) -> Result<IndexMap<String, Layou
     Ok(layouts)
 }
 
+/// The directory Kconfig files find the strategy template in
+/// (`ORCHESTRATOR_KCONFIG_DIR`): this crate's `kconfig/` directory when it
+/// holds the template this binary was built with, otherwise
+/// `BUILD_DIR/multibuild/kconfig/`, where the template is written (only when
+/// changed).
+pub fn template_dir(build_dir: &Path) -> Result<PathBuf, PrepareError> {
+    const NAME: &str = "Kconfig.template.build_strategy";
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("kconfig");
+    if std::fs::read_to_string(shipped.join(NAME)).is_ok_and(|t| t == KCONFIG_TEMPLATE) {
+        return Ok(shipped);
+    }
+    let dir = build_dir.join("multibuild").join("kconfig");
+    let path = dir.join(NAME);
+    write_if_changed(&path, KCONFIG_TEMPLATE.as_bytes())
+        .map_err(|source| PrepareError::Io { path, source })?;
+    Ok(dir)
+}
+
 /// `path` made absolute against the current directory (without resolving links).
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
@@ -314,6 +332,14 @@ impl Plan {
                 });
             };
             let Some(partition) = layout.get(&image.name) else {
+                if strategy != Strategy::FromSource {
+                    return Err(PlanError::NotStatic {
+                        image: image.name.clone(),
+                        strategy: strategy_name(&strategy),
+                        location: image.location.clone(),
+                        file,
+                    });
+                }
                 return Err(PlanError::NoPartition {
                     image: image.name.clone(),
                     domain: image.domain.clone(),
@@ -438,10 +464,10 @@ impl Plan {
     /// 4. the plan is resolved ([`Plan::new`]) and each image gets its
     ///    `autoconf.h` and `pm_config.h`.
     ///
-    /// Nothing is written except the strategy template under
-    /// `BUILD_DIR/multibuild/kconfig/` (the Kconfig files may source it); the
-    /// texts of `.config`, `autoconf.h`, the layout files and `pm_config.h`
-    /// are in [`Plan::outputs`], written by the build.
+    /// Nothing is written (except, in an installation without this crate's
+    /// `kconfig/` directory, the strategy template; see [`template_dir`]):
+    /// the texts of `.config`, `autoconf.h`, the layout files and
+    /// `pm_config.h` are in [`Plan::outputs`], written by the build.
     pub fn prepare(
         app: &Path,
         build_dir: &Path,
@@ -450,6 +476,10 @@ impl Plan {
     ) -> Result<Plan, PrepareError> {
         let manifest = Manifest::load(&absolute(&manifest_path(app)))?;
         let build_dir = absolute(build_dir);
+        // Cheap checks first: a cycle is reported before any evaluation.
+        for kind in [EdgeKind::Configure, EdgeKind::Build, EdgeKind::Flash] {
+            image_order(&manifest, kind).map_err(PlanError::from)?;
+        }
         // Routing once without the layout gives each image its Kconfig inputs;
         // Plan::new routes again and checks the layout's reserved names.
         let routing = route(&manifest, defines, |_, _| false).map_err(PlanError::from)?;
@@ -457,8 +487,7 @@ impl Plan {
         let mut evaluated: IndexMap<String, Evaluated> = IndexMap::new();
         let mut overrides = IndexMap::new();
         let main = manifest.main_image();
-        let kconfig_dir = build_dir.join("multibuild").join("kconfig");
-        let mut template_written = false;
+        let mut kconfig_dir: Option<PathBuf> = None;
         let mut evaluate =
             |image: &crate::manifest::Image| -> Result<Option<Evaluated>, PrepareError> {
                 let Some(inputs) = kconfig::inputs(
@@ -469,13 +498,11 @@ impl Plan {
                 ) else {
                     return Ok(None);
                 };
-                if !template_written {
-                    let path = kconfig_dir.join("Kconfig.template.build_strategy");
-                    write_if_changed(&path, KCONFIG_TEMPLATE.as_bytes())
-                        .map_err(|source| PrepareError::Io { path, source })?;
-                    template_written = true;
+                if kconfig_dir.is_none() {
+                    kconfig_dir = Some(template_dir(&build_dir)?);
                 }
-                Ok(Some(kconfig::evaluate(&inputs, &kconfig_dir)?))
+                let dir = kconfig_dir.as_deref().unwrap_or(Path::new("."));
+                Ok(Some(kconfig::evaluate(&inputs, dir)?))
             };
         if main.strategy == Strategy::FromSource {
             if let Some(e) = evaluate(main)? {
@@ -791,7 +818,7 @@ mod tests {
         );
         let e = app.plan(&[]).unwrap_err().to_string();
         assert!(
-            e.contains("image `boot` has no partition `boot` in the layout of domain `APP`"),
+            e.contains("image `boot` uses strategy `skip` but its partition is not fixed in"),
             "{e}"
         );
     }

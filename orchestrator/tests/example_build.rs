@@ -3,6 +3,13 @@
 //! mps2-an385 boots the `merged.hex` multibuild writes. `srec_cat` (the
 //! reference tool) cross-checks the merged content once.
 //!
+//! The example's layout is solved from its `pm.yml` files (the application's
+//! preprocessed against its `autoconf.h`), and its application prints its
+//! Kconfig greeting and the storage partition of its `pm_config.h`, so a boot
+//! proves that Kconfig and the solver reached the firmware. Tests that need a
+//! static-only project remove the `pm.yml` files and install
+//! `layouts/static.yml` as `pm_static.yml`.
+//!
 //! Each test builds the tiny firmware a few times in one build directory
 //! (about 0.5 s per full build), so the whole file runs in seconds.
 
@@ -11,7 +18,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{boot_hex, copy_example, example_dir, multibuild, srec_merge, tools_present, Run};
+use common::{
+    boot_hex, copy_example, copy_examples, example_dir, multibuild, srec_merge, tools_present, Run,
+};
 
 const TOOLS: &[&str] = &[
     "cmake",
@@ -23,6 +32,21 @@ const TOOLS: &[&str] = &[
 
 const BOOT_LINE: &str = "BOOT: hello from the bootloader, jumping to app at ";
 const APP_LINE: &str = "APP: hello from the application, VTOR=";
+const STORAGE_LINE: &str = "APP: storage partition at ";
+
+/// Turns the copied example into a static-only project: no `pm.yml`, the
+/// whole layout in `pm_static.yml` (plus `extra_entries`).
+fn make_static(app: &Path, extra_entries: &str) {
+    for image in ["app", "bootloader", "extra"] {
+        std::fs::remove_file(app.join(image).join("pm.yml")).unwrap();
+    }
+    let layout = std::fs::read_to_string(app.join("layouts/static.yml")).unwrap();
+    std::fs::write(
+        app.join("pm_static.yml"),
+        format!("{layout}{extra_entries}"),
+    )
+    .unwrap();
+}
 
 fn build(app: &Path, build_dir: &Path, extra: &[&str]) -> Run {
     let mut args = vec![
@@ -106,6 +130,30 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
         serial.contains(&format!("{APP_LINE}0x00008000\n")),
         "{serial}"
     );
+    // prj.conf enables the storage partition (app/pm.yml, preprocessed
+    // against autoconf.h); the solver puts it after the dynamic application,
+    // at the end of the 4 MiB flash, and pm_config.h tells the application.
+    assert!(
+        serial.contains(&format!("{STORAGE_LINE}0x003FC000, size 0x00004000\n")),
+        "{serial}"
+    );
+    // The layout step's files are in the build directory.
+    let partitions = std::fs::read_to_string(b.join("partitions.yml")).unwrap();
+    assert!(
+        partitions.contains("storage:\n  address: 0x3fc000\n"),
+        "{partitions}"
+    );
+    assert!(b.join("regions.yml").is_file());
+    let pm_config = std::fs::read_to_string(b.join("pm.config")).unwrap();
+    assert!(pm_config.contains("PM_APP_ADDRESS=0x8000\n"), "{pm_config}");
+    let autoconf = b.join("app/zephyr/include/generated/autoconf.h");
+    assert!(std::fs::read_to_string(&autoconf)
+        .unwrap()
+        .contains("#define CONFIG_APP_MESSAGE \"hello from the application\"\n"));
+    let pm_config_h = b.join("app/zephyr/include/generated/pm_config.h");
+    assert!(std::fs::read_to_string(&pm_config_h)
+        .unwrap()
+        .contains("#define PM_STORAGE_ADDRESS 0x3fc000\n"));
 
     // The merge holds exactly what the reference tool makes of the two HEX files.
     let reference = tmp.path().join("reference.hex");
@@ -124,8 +172,16 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     );
 
     // A second build with unchanged inputs neither configures nor relinks.
+    // The generated files are not rewritten either.
     let elf = b.join("app/zephyr/zephyr.elf");
-    let before = mtime(&elf);
+    let watched = [
+        elf.clone(),
+        autoconf.clone(),
+        pm_config_h.clone(),
+        b.join("app/zephyr/.config"),
+        b.join("partitions.yml"),
+    ];
+    let before: Vec<_> = watched.iter().map(|p| mtime(p)).collect();
     let run = build(&app, &b, &[]);
     assert_ok(&run);
     assert_eq!(
@@ -134,17 +190,13 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
         "{}",
         run.stdout
     );
-    assert_eq!(mtime(&elf), before);
+    let after: Vec<_> = watched.iter().map(|p| mtime(p)).collect();
+    assert_eq!(after, before);
 
-    // Moving the application's partition reconfigures and relinks both images
-    // (the bootloader jumps to the new address); --explain shows why.
-    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
-    let moved = layout.replace(
-        "address: 0x8000\n  size: 0x38000",
-        "address: 0x20000\n  size: 0x20000",
-    );
-    assert_ne!(moved, layout);
-    std::fs::write(app.join("pm_static.yml"), moved).unwrap();
+    // Fixing a larger bootloader slot in pm_static.yml moves the dynamic
+    // application: both images are reconfigured and relinked (the bootloader
+    // jumps to the new address); --explain shows why.
+    std::fs::copy(app.join("layouts/moved.yml"), app.join("pm_static.yml")).unwrap();
     let run = build(&app, &b, &["--explain"]);
     assert_ok(&run);
     assert!(!run.stdout.contains("up to date"), "{}", run.stdout);
@@ -173,15 +225,10 @@ fn third_image_with_a_routed_variable_then_removed_again() {
     let app = tmp.path().join("app");
     let b = tmp.path().join("build");
     let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
-    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    // Its partition comes from extra/pm.yml (the end of flash).
     std::fs::write(
         app.join("images.toml"),
         format!("{manifest}\n[[image]]\nname = \"extra\"\nsource = \"extra\"\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("pm_static.yml"),
-        format!("{layout}extra:\n  address: 0x40000\n  size: 0x1000\n"),
     )
     .unwrap();
 
@@ -209,11 +256,15 @@ fn third_image_with_a_routed_variable_then_removed_again() {
         serial.contains("APP: extra image says: routed by prefix\n"),
         "{serial}"
     );
+    // The storage partition moved down to make room for `extra`.
+    assert!(
+        serial.contains(&format!("{STORAGE_LINE}0x003FB000, size 0x00004000\n")),
+        "{serial}"
+    );
 
     // Without the third image and its partition, the application must not
     // keep the stale PM_EXTRA_* cache entries (multibuild removes them).
     std::fs::write(app.join("images.toml"), &manifest).unwrap();
-    std::fs::write(app.join("pm_static.yml"), &layout).unwrap();
     assert_ok(&build(&app, &b, &[]));
     let serial = boot(&b);
     assert!(
@@ -230,9 +281,13 @@ fn prebuilt_bootloader_is_used_as_hex() {
     }
     let tmp = copy_example();
     let app = tmp.path().join("app");
-    // Build once to obtain a bootloader HEX, then use it as a prebuilt file.
+    // A static-only project (no pm.yml: no solver run, as before the layout
+    // step existed). Build once to obtain a bootloader HEX, then use it as a
+    // prebuilt file.
+    make_static(&app, "");
     let first = tmp.path().join("first");
     assert_ok(&build(&app, &first, &[]));
+    assert!(!first.join("partitions.yml").exists());
     std::fs::create_dir_all(app.join("prebuilt")).unwrap();
     std::fs::copy(
         hex(&first, "bootloader"),
@@ -270,6 +325,8 @@ fn prebuilt_bootloader_is_used_as_hex() {
         serial.contains(&format!("{APP_LINE}0x00008000\n")),
         "{serial}"
     );
+    // No solved layout, so no pm_config.h and no storage line.
+    assert!(!serial.contains(STORAGE_LINE), "{serial}");
 
     // A prebuilt HEX that does not lie in its (moved) partition is refused,
     // and the previous merged.hex is left untouched.
@@ -304,18 +361,14 @@ fn overlapping_images_fail_the_merge() {
     let b = tmp.path().join("build");
     // `extra` gets a partition over the start of `app`: each HEX file lies in
     // its partition, but both write the same addresses.
+    // (A static layout: the solver would never place them overlapping.)
     let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
     std::fs::write(
         app.join("images.toml"),
         format!("{manifest}\n[[image]]\nname = \"extra\"\nsource = \"extra\"\n"),
     )
     .unwrap();
-    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
-    std::fs::write(
-        app.join("pm_static.yml"),
-        format!("{layout}extra:\n  address: 0x8000\n  size: 0x1000\n"),
-    )
-    .unwrap();
+    make_static(&app, "extra:\n  address: 0x8000\n  size: 0x1000\n");
     let run = build(&app, &b, &[]);
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
@@ -474,7 +527,8 @@ fn plan_errors_come_before_any_configure() {
     let b = tmp.path().join("build");
     let manifest = std::fs::read_to_string(app.join("images.toml")).unwrap();
 
-    // use_hex with a missing file.
+    // use_hex with a missing file (in a fixed slot).
+    std::fs::copy(app.join("layouts/static.yml"), app.join("pm_static.yml")).unwrap();
     std::fs::write(
         app.join("images.toml"),
         manifest.replace(
@@ -493,8 +547,7 @@ fn plan_errors_come_before_any_configure() {
     );
     assert!(!b.exists(), "nothing may be created before the plan holds");
 
-    // skip without a static partition.
-    let layout = std::fs::read_to_string(app.join("pm_static.yml")).unwrap();
+    // skip without a static partition (a skipped image's pm.yml is not used).
     std::fs::write(
         app.join("images.toml"),
         format!(
@@ -506,19 +559,81 @@ fn plan_errors_come_before_any_configure() {
     assert_eq!(run.code, Some(2));
     assert!(
         run.stderr
-            .contains("image `extra` has no partition `extra`"),
+            .contains("image `extra` uses strategy `skip` but its partition is not fixed in"),
         "{}",
         run.stderr
     );
     std::fs::write(
         app.join("pm_static.yml"),
-        format!("{layout}extra:\n  address: 0x40000\n  size: 0x1000\n"),
+        "extra:\n  address: 0x3ff000\n  size: 0x1000\n",
     )
     .unwrap();
     let run = multibuild(&["plan", app.to_str().unwrap(), "--json"], &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(plan["images"][2]["strategy"]["strategy"], "skip");
+    // The reserved slot is kept: the storage partition goes below it.
+    assert_eq!(
+        plan["layouts"]["APP"]["partitions"]["extra"]["address"],
+        0x3ff000
+    );
+    assert_eq!(
+        plan["layouts"]["APP"]["partitions"]["storage"]["address"],
+        0x3fb000
+    );
+    assert_eq!(plan["layouts"]["APP"]["source"]["kind"], "solved");
+    assert!(plan["images"][1]["autoconf_h"]
+        .as_str()
+        .unwrap()
+        .ends_with("app/zephyr/include/generated/autoconf.h"));
+
+    // A strategy symbol given with -D must find a static slot too.
+    std::fs::remove_file(app.join("pm_static.yml")).unwrap();
+    std::fs::write(app.join("images.toml"), &manifest).unwrap();
+    let run = build(
+        &app,
+        &b,
+        &["-DCONFIG_BOOTLOADER_BUILD_STRATEGY_SKIP_BUILD=y"],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("image `bootloader` uses strategy `skip` but its partition is not fixed"),
+        "{}",
+        run.stderr
+    );
+    // Kconfig errors name the input and line; so do pm.yml errors.
+    let run = build(&app, &b, &["-DCONFIG_NO_SUCH_SYMBOL=y"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("image `app`: Kconfig warnings are errors")
+            && run.stderr.contains("-DCONFIG_NO_SUCH_SYMBOL:1: warning: attempt to assign the value 'y' to the undefined symbol NO_SUCH_SYMBOL"),
+        "{}",
+        run.stderr
+    );
+    let pm = app.join("bootloader/pm.yml");
+    std::fs::write(&pm, "bootloader:\n  size: 0x8000\n#if\n").unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("error: image `bootloader`: {}:3", pm.display())),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        &pm,
+        "bootloader:\n  size: 0x800000\n  placement:\n    before: [app]\n",
+    )
+    .unwrap();
+    let run = build(&app, &b, &[]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: domain `APP`: partition placement failed"),
+        "{}",
+        run.stderr
+    );
 
     // A dependency cycle prints its path.
     std::fs::write(
@@ -569,5 +684,160 @@ fn plan_shows_routed_variables() {
     assert!(
         app.contains("var APP_ONLY=1 (from -D (main image))"),
         "{app}"
+    );
+}
+
+#[test]
+fn kconfig_values_from_the_command_line_reach_the_firmware_and_the_layout() {
+    if !tools_present(
+        "kconfig_values_from_the_command_line_reach_the_firmware_and_the_layout",
+        TOOLS,
+    ) {
+        return;
+    }
+    let tmp = copy_example();
+    let app = tmp.path().join("app");
+    let b = tmp.path().join("build");
+
+    // A plain -DCONFIG_X reaches the main image's Kconfig (after prj.conf, so
+    // it wins); -Dapp_CONFIG_X is the same with the image named.
+    let run = build(
+        &app,
+        &b,
+        &[
+            "-DCONFIG_APP_MESSAGE=\"configured on the command line\"",
+            "-Dapp_CONFIG_APP_STORAGE_SIZE=0x8000",
+        ],
+    );
+    assert_ok(&run);
+    let serial = boot(&b);
+    assert!(
+        serial.contains("APP: configured on the command line, VTOR=0x00008000\n"),
+        "{serial}"
+    );
+    // The storage size went through autoconf.h into app/pm.yml and the solver.
+    assert!(
+        serial.contains(&format!("{STORAGE_LINE}0x003F8000, size 0x00008000\n")),
+        "{serial}"
+    );
+    let config = std::fs::read_to_string(b.join("app/zephyr/.config")).unwrap();
+    assert!(
+        config.contains("CONFIG_APP_STORAGE_SIZE=0x8000\n"),
+        "{config}"
+    );
+
+    // An extra configuration file (relative to the application directory)
+    // disables the storage partition: it disappears from the layout and the
+    // firmware, and the application grows to the end of flash.
+    std::fs::write(
+        app.join("no-storage.conf"),
+        "# CONFIG_APP_STORAGE is not set\n",
+    )
+    .unwrap();
+    let run = build(&app, &b, &["-Dapp_EXTRA_CONF_FILE=no-storage.conf"]);
+    assert_ok(&run);
+    let serial = boot(&b);
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
+    );
+    assert!(!serial.contains(STORAGE_LINE), "{serial}");
+    let partitions = std::fs::read_to_string(b.join("partitions.yml")).unwrap();
+    assert!(!partitions.contains("storage"), "{partitions}");
+    let pm_config = std::fs::read_to_string(b.join("pm.config")).unwrap();
+    assert!(
+        pm_config.contains("PM_APP_END_ADDRESS=0x400000\n"),
+        "{pm_config}"
+    );
+}
+
+#[test]
+fn kconfig_selects_the_prebuilt_bootloader() {
+    if !tools_present("kconfig_selects_the_prebuilt_bootloader", TOOLS) {
+        return;
+    }
+    let tmp = copy_examples(&["bootloader-app", "prebuilt-bootloader"]);
+    let main_app = tmp.path().join("bootloader-app");
+    let variant = tmp.path().join("prebuilt-bootloader");
+    // A bootloader HEX from the main example becomes the variant's prebuilt file.
+    let first = tmp.path().join("first");
+    assert_ok(&build(&main_app, &first, &[]));
+    std::fs::copy(hex(&first, "bootloader"), variant.join("bootloader.hex")).unwrap();
+
+    // prebuilt.conf (EXTRA_CONF_FILE of the application) selects USE_HEX_FILE.
+    let b = tmp.path().join("build");
+    let plan = multibuild(
+        &["plan", variant.to_str().unwrap(), "-B", b.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(plan.code, Some(0), "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains(&format!(
+            "strategy:  use_hex {} (from Kconfig BOOTLOADER_BUILD_STRATEGY_USE_HEX_FILE)",
+            variant.join("bootloader.hex").display()
+        )),
+        "{}",
+        plan.stdout
+    );
+    let run = build(&variant, &b, &[]);
+    assert_ok(&run);
+    assert!(
+        run.stdout.contains("bootloader  prebuilt HEX"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !b.join("bootloader").exists(),
+        "a prebuilt image must not be configured"
+    );
+    let serial = boot(&b);
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
+        "{serial}"
+    );
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
+    );
+
+    // Dropping the extra file on the command line builds it from source again.
+    let run = build(&variant, &b, &["-Dapp_EXTRA_CONF_FILE="]);
+    assert_ok(&run);
+    assert!(run.stdout.contains("bootloader  built"), "{}", run.stdout);
+    assert!(hex(&b, "bootloader").is_file());
+    let serial = boot(&b);
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
+        "{serial}"
+    );
+
+    // The same choice with -D on the main example (its pm_static.yml fixing
+    // the bootloader's slot).
+    std::fs::copy(
+        main_app.join("layouts/static.yml"),
+        main_app.join("pm_static.yml"),
+    )
+    .unwrap();
+    let prebuilt = variant.join("bootloader.hex");
+    let hex_file = format!("-DCONFIG_BOOTLOADER_HEX_FILE=\"{}\"", prebuilt.display());
+    let b2 = tmp.path().join("build2");
+    let run = build(
+        &main_app,
+        &b2,
+        &[
+            "-DCONFIG_BOOTLOADER_BUILD_STRATEGY_USE_HEX_FILE=y",
+            &hex_file,
+        ],
+    );
+    assert_ok(&run);
+    assert!(
+        run.stdout.contains("bootloader  prebuilt HEX"),
+        "{}",
+        run.stdout
+    );
+    let serial = boot(&b2);
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x00008000\n")),
+        "{serial}"
     );
 }

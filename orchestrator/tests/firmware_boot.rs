@@ -1,6 +1,7 @@
 //! Proof that the example firmware itself is sound, independent of `multibuild`:
 //! each image is configured and built with plain CMake, linked at the addresses
-//! given as `PM_*` cache variables, the HEX files are combined with `srec_cat`
+//! given as `PM_*` cache variables (the application with a hand-written
+//! `autoconf.h`), the HEX files are combined with `srec_cat`
 //! (the reference tool, used here only as the test's own merger), and the result
 //! boots in QEMU and prints both lines.
 
@@ -22,13 +23,21 @@ const TOOLS: &[&str] = &[
 
 fn build_image(build: &Path, image: &str, layout: &[(&str, &str)]) -> std::path::PathBuf {
     let dir = build.join(image);
+    // The application's Kconfig output, as multibuild would generate it.
+    let autoconf = build.join("autoconf.h");
+    std::fs::write(
+        &autoconf,
+        "#define CONFIG_APP_MESSAGE \"hello from the application\"\n",
+    )
+    .unwrap();
     let mut configure = Command::new("cmake");
     configure
         .args(["-G", "Ninja", "-S"])
         .arg(example_dir().join(image))
         .arg("-B")
         .arg(&dir)
-        .arg(format!("-DIMAGE_NAME={image}"));
+        .arg(format!("-DIMAGE_NAME={image}"))
+        .arg(format!("-DAUTOCONF_H={}", autoconf.display()));
     for (name, value) in layout {
         configure.arg(format!("-D{name}={value}"));
     }

@@ -117,7 +117,18 @@ pub fn copy_example() -> tempfile::TempDir {
     tmp
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the named directories of `examples/` into a fresh temporary
+/// directory under the same names (for examples that refer to each other).
+pub fn copy_examples(names: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for name in names {
+        copy_dir(&example_dir().join("..").join(name), &tmp.path().join(name));
+    }
+    tmp
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
