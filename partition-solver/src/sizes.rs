@@ -264,8 +264,16 @@ impl Addr<'_> {
         required_offset(&align, self.addr(n), self.size(n)?, move_up)
             .map_err(|m| format!("{m} (partition {})", self.ctx.origin(n)))
     }
-    fn new_empty(&mut self, addr: i128, size: i128, before: bool, of: &str) -> String {
+    fn new_empty(&mut self, addr: i128, size: i128, before: bool, of: &str) -> RResult<String> {
         let name = format!("EMPTY_{}", self.empty_count);
+        if self.reqs.contains_key(&name) {
+            // The reference overwrites the entry and then fails its address check or drops
+            // the partition silently; either way the input is unusable as it stands.
+            return Err(format!(
+                "the generated padding '{name}' in front of/behind '{of}' would replace the partition {}; rename that partition (names containing 'EMPTY' are reserved for alignment padding)",
+                self.ctx.origin(&name)
+            ));
+        }
         self.empty_count += 1;
         let mut m = Map::default();
         m.insert("address".into(), Value::Int(addr));
@@ -294,7 +302,7 @@ impl Addr<'_> {
             let s = int(&self.ctx.store[id], "size").unwrap_or(0);
             self.ctx.store[id].insert("size".into(), Value::Int(s - size.div_euclid(n)));
         }
-        name
+        Ok(name)
     }
     fn dynamic_padding(&self, full: &[String], cur: &str, off: i128) -> RResult<(i128, i128)> {
         let align_end = self.align_of(cur).is_some_and(|a| a.contains_key("end"));
@@ -537,7 +545,7 @@ pub(crate) fn set_addresses_and_align(
                 let a = st.addr(&cur);
                 if move_up {
                     st.set_addr(&cur, a + off);
-                    let e = st.new_empty(a, off, true, &cur);
+                    let e = st.new_empty(a, off, true, &cur)?;
                     out.push(e);
                     out.push(cur);
                 } else {
@@ -545,7 +553,7 @@ pub(crate) fn set_addresses_and_align(
                     if a != 0 {
                         st.set_addr(&cur, a - off);
                     }
-                    let e = st.new_empty(e_addr, off, false, &cur);
+                    let e = st.new_empty(e_addr, off, false, &cur)?;
                     out.push(cur.clone());
                     let ea = st.end(&cur)?;
                     st.set_addr(&e, ea);
@@ -556,7 +564,7 @@ pub(crate) fn set_addresses_and_align(
                 let mut full = out.clone();
                 full.extend(sol[i..].iter().cloned());
                 let (ea, es) = st.dynamic_padding(&full, &cur, off)?;
-                let e = st.new_empty(ea, es, false, &cur);
+                let e = st.new_empty(ea, es, false, &cur)?;
                 full.insert(i + 1, e);
                 sol = full;
                 continue 'restart;
@@ -601,7 +609,7 @@ pub(crate) fn set_addresses_and_align(
                     if a != 0 {
                         st.set_addr(&cur, a - off);
                     }
-                    let e = st.new_empty(e_addr, off, false, &cur);
+                    let e = st.new_empty(e_addr, off, false, &cur)?;
                     if dyn_above {
                         let mut full = out.clone();
                         full.extend(tail[..=j].iter().cloned());
@@ -617,7 +625,7 @@ pub(crate) fn set_addresses_and_align(
                     full.extend(tail[..=j].iter().cloned());
                     full.extend(rev.iter().rev().cloned());
                     let (ea, es) = st.dynamic_padding(&full, &cur, off)?;
-                    let e = st.new_empty(ea, es, false, &cur);
+                    let e = st.new_empty(ea, es, false, &cur)?;
                     let at = out.len() + j + 1;
                     full.insert(at, e);
                     sol = full;

@@ -315,6 +315,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
     let system = ctx.system.clone();
     fix_syntactic_sugar(&mut ctx, &system);
+    if !opts.compat {
+        check_statics(&ctx, &statics, &input.regions)?;
+    }
 
     let regions = sort_regions(&ctx, &input.regions)?;
     let mut result = Names::default();
@@ -845,4 +848,59 @@ pub fn load_static(f: &Fragment) -> Result<Map> {
         }
     }
     Ok(m)
+}
+
+/// Static partitions must not overlap each other nor leave their region (the reference
+/// never checks; overlapping ones also confuse its gap computation).
+fn check_statics(ctx: &Ctx, statics: &Names, regions: &[Region]) -> Result<()> {
+    let mut problems = Vec::new();
+    for r in regions {
+        let mut parts: Vec<(i128, i128, &String)> = statics
+            .iter()
+            .filter(|(_, &id)| {
+                region_of(&ctx.store[id]) == r.name && !ctx.store[id].contains_key("span")
+            })
+            .filter_map(|(k, &id)| {
+                Some((
+                    int_of(&ctx.store[id], "address")?,
+                    int_of(&ctx.store[id], "size")?,
+                    k,
+                ))
+            })
+            .collect();
+        parts.sort();
+        for &(a, s, k) in &parts {
+            if s > 0 && (a < r.base_address || a + s > r.base_address + r.size) {
+                problems.push(format!(
+                    "static partition {} ({:#x}-{:#x}) lies outside region '{}' ({:#x}-{:#x})",
+                    ctx.origin(k),
+                    a,
+                    a + s,
+                    r.name,
+                    r.base_address,
+                    r.base_address + r.size
+                ));
+            }
+        }
+        for w in parts.windows(2) {
+            let ((a1, s1, k1), (a2, _, k2)) = (w[0], w[1]);
+            if a2 < a1 + s1 {
+                problems.push(format!(
+                    "static partitions {} ({:#x}-{:#x}) and {} (from {:#x}) overlap by {:#x} bytes in region '{}'",
+                    ctx.origin(k1),
+                    a1,
+                    a1 + s1,
+                    ctx.origin(k2),
+                    a2,
+                    a1 + s1 - a2,
+                    r.name
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Layout(problems.join("; ")))
+    }
 }
