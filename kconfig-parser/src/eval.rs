@@ -638,6 +638,71 @@ impl<'k> Config<'k> {
         self.kc
     }
 
+    /// Defined symbols in first-definition order (Kconfiglib's
+    /// `unique_defined_syms`).
+    pub fn unique_defined_symbols(&self) -> &[SymId] {
+        &self.unique_defined
+    }
+
+    /// `NAME (defined at file:line, …)` or `NAME (undefined)`.
+    pub fn name_and_loc_of(&self, s: SymId) -> String {
+        self.name_and_loc(s)
+    }
+
+    /// The expressions of the finalized tree.
+    pub fn exprs(&self) -> &ExprArena {
+        &self.exprs
+    }
+
+    /// The direct dependency of `s` (OR over its definitions).
+    pub fn direct_dep(&self, s: SymId) -> ExprId {
+        self.syms[s.index()].direct_dep
+    }
+
+    /// Symbols whose `select` of `s` currently contributes at least `min`.
+    pub fn selectors_at(&mut self, s: SymId, min: u8) -> Vec<SymId> {
+        let list = self.syms[s.index()].rev_dep.clone();
+        let mut out = Vec::new();
+        for (x, c) in list {
+            let v = self.sym_tri(x).min(self.expr_value(c));
+            if v >= min {
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    /// Selects/implies of `s` with the value each contributes:
+    /// `(selector, condition, value)`.
+    pub fn reverse_deps(&mut self, s: SymId, implies: bool) -> Vec<(SymId, ExprId, u8)> {
+        let list = if implies {
+            self.syms[s.index()].weak_rev_dep.clone()
+        } else {
+            self.syms[s.index()].rev_dep.clone()
+        };
+        list.into_iter()
+            .map(|(x, c)| {
+                let v = self.sym_tri(x).min(self.expr_value(c));
+                (x, c, v)
+            })
+            .collect()
+    }
+
+    /// Defaults of `s` in order: `(value, condition)`.
+    pub fn defaults_of(&self, s: SymId) -> Vec<(ExprId, ExprId)> {
+        self.syms[s.index()].defaults.clone()
+    }
+
+    /// Prompt conditions of `s`'s definitions (after propagation).
+    pub fn prompt_conds(&self, s: SymId) -> Vec<(NodeId, ExprId)> {
+        self.syms[s.index()]
+            .nodes
+            .iter()
+            .filter_map(|n| self.fin[n.0 as usize].prompt.map(|p| (*n, p)))
+            .filter(|(n, _)| self.kc.node(*n).prompt.is_some())
+            .collect()
+    }
+
     /// Definition nodes (`config`, `menuconfig`, `configdefault`) of `s`.
     pub fn definition_nodes(&self, s: SymId) -> &[NodeId] {
         &self.syms[s.index()].nodes

@@ -33,6 +33,10 @@ pub struct Outputs {
     pub choices: Option<Vec<crate::dump::ChoiceInfo>>,
     /// The menu tree (when [`GenOptions::dump`] is set).
     pub menu: Option<String>,
+    /// Zephyr policy messages (when [`GenOptions::zephyr`] is set).
+    pub policy: Vec<crate::zephyr::PolicyMessage>,
+    /// Explanations of the symbols in [`GenOptions::explain`].
+    pub explanations: Vec<String>,
 }
 
 /// Settings of a run.
@@ -52,6 +56,12 @@ pub struct GenOptions {
     pub warn_assign_override: bool,
     /// Warn when a symbol is assigned the same value again.
     pub warn_assign_redun: bool,
+    /// Apply Zephyr's policy ([`crate::zephyr`]): its warning switches while
+    /// loading and its checks afterwards (reported in [`Outputs::policy`]).
+    pub zephyr: bool,
+    /// Symbols to explain ([`crate::explain`]), reported in
+    /// [`Outputs::explanations`].
+    pub explain: Vec<String>,
 }
 
 impl GenOptions {
@@ -89,6 +99,8 @@ impl Default for GenOptions {
             warn_assign_undef: false,
             warn_assign_override: true,
             warn_assign_redun: true,
+            zephyr: false,
+            explain: Vec::new(),
         }
     }
 }
@@ -113,11 +125,27 @@ pub fn generate(
                 cfg.warn_assign_undef = opts.warn_assign_undef;
                 cfg.warn_assign_override = opts.warn_assign_override;
                 cfg.warn_assign_redun = opts.warn_assign_redun;
+                if opts.zephyr {
+                    crate::zephyr::configure(&mut cfg);
+                }
                 let mut messages = Vec::new();
                 for (i, f) in fragments.iter().enumerate() {
                     messages.push(cfg.load_config(&f.text, &f.name, i == 0));
                 }
                 let config = cfg.config_text(&opts.config_header);
+                let policy = if opts.zephyr {
+                    crate::zephyr::check(&mut cfg)
+                } else {
+                    Vec::new()
+                };
+                let explanations = opts
+                    .explain
+                    .iter()
+                    .map(|name| match kc.symbols.lookup(name) {
+                        Some(s) => crate::explain::explain(&mut cfg, s),
+                        None => format!("{name} (undefined): not referenced by any Kconfig file\n"),
+                    })
+                    .collect();
                 let autoconf = cfg.autoconf_text(&opts.autoconf_header);
                 let min_config = cfg.min_config_text(&opts.config_header);
                 let (symbols, choices, menu) = if opts.dump {
@@ -144,6 +172,8 @@ pub fn generate(
                     symbols,
                     choices,
                     menu,
+                    policy,
+                    explanations,
                 })
             })
             .map_err(|e| format!("cannot start the evaluation thread: {e}"))?

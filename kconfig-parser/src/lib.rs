@@ -13,6 +13,7 @@ pub mod ast;
 pub mod dump;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod expr;
 pub mod fuzzing;
 pub mod generate;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod parser;
 pub mod printer;
 pub mod symbol;
+pub mod zephyr;
 
 pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};
 pub use error::{LoadError, LoadErrorKind};

@@ -110,7 +110,10 @@ fn linux_x86_64_parses_whole() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "12.2.0")
         .unwrap_or(false);
     if same_toolchain {
-        assert!(out.config == text, "Linux .config differs from Kconfiglib's");
+        assert!(
+            out.config == text,
+            "Linux .config differs from Kconfiglib's"
+        );
     } else {
         eprintln!("NOTICE: host gcc is not 12.2.0: comparing symbol names only");
         let names = |t: &str| -> Vec<String> {
@@ -119,7 +122,10 @@ fn linux_x86_64_parses_whole() {
                 .filter_map(|l| {
                     l.strip_prefix("CONFIG_")
                         .and_then(|l| l.split('=').next())
-                        .or_else(|| l.strip_prefix("# CONFIG_").and_then(|l| l.strip_suffix(" is not set")))
+                        .or_else(|| {
+                            l.strip_prefix("# CONFIG_")
+                                .and_then(|l| l.strip_suffix(" is not set"))
+                        })
                         .map(str::to_string)
                 })
                 .collect();
@@ -128,6 +134,10 @@ fn linux_x86_64_parses_whole() {
         };
         let (a, b) = (names(&out.config), names(&text));
         let common = a.iter().filter(|n| b.binary_search(n).is_ok()).count();
-        assert!(common * 100 >= b.len() * 99, "{common} of {} symbols in common", b.len());
+        assert!(
+            common * 100 >= b.len() * 99,
+            "{common} of {} symbols in common",
+            b.len()
+        );
     }
 }

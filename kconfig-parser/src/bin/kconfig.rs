@@ -61,14 +61,33 @@ struct GenArgs {
     /// Treat warnings as errors (nothing is written when there are any).
     #[arg(long)]
     werror: bool,
+    /// Apply Zephyr's policy: undefined assignments warn, re-assignments do
+    /// not; promptless assignments are errors; values that did not take and
+    /// lost choice selections warn.
+    #[arg(long)]
+    zephyr: bool,
     /// Write every symbol's and choice's state as JSON here
     /// (`{"symbols": {...}, "choices": [...]}`).
     #[arg(long)]
     dump_json: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct WhyArgs {
+    /// The symbol to explain (without the CONFIG_ prefix).
+    symbol: String,
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Configuration fragment, repeatable (first replaces, rest merge).
+    #[arg(long = "fragment")]
+    fragments: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// Explain a symbol's value: user value, prompts, dependencies,
+    /// selects, implies and defaults with their current values.
+    Why(WhyArgs),
     /// Evaluate the tree with configuration fragments and write outputs.
     Gen(GenArgs),
     /// Load the whole tree and report the number of files and entries.
@@ -104,12 +123,9 @@ fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
     Ok(o)
 }
 
-fn gen(a: GenArgs) -> Result<(), String> {
-    let opts = options(&a.tree)?;
-    let env = opts.env.clone();
-    let kc = load(opts).map_err(|e| e.to_string())?;
+fn read_fragments(paths: &[PathBuf]) -> Result<Vec<Fragment>, String> {
     let mut fragments = Vec::new();
-    for f in &a.fragments {
+    for f in paths {
         let text = std::fs::read_to_string(f)
             .map_err(|e| format!("cannot read fragment {}: {e}", f.display()))?;
         fragments.push(Fragment {
@@ -117,11 +133,39 @@ fn gen(a: GenArgs) -> Result<(), String> {
             text,
         });
     }
+    Ok(fragments)
+}
+
+fn why(a: WhyArgs) -> Result<(), String> {
+    let opts = options(&a.tree)?;
+    let env = opts.env.clone();
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let fragments = read_fragments(&a.fragments)?;
+    let mut g = GenOptions::from_env(&env);
+    let name = a
+        .symbol
+        .strip_prefix(g.prefix.as_str())
+        .unwrap_or(&a.symbol)
+        .to_string();
+    g.explain = vec![name];
+    let out = generate(&kc, &fragments, &g)?;
+    for e in &out.explanations {
+        print!("{e}");
+    }
+    Ok(())
+}
+
+fn gen(a: GenArgs) -> Result<(), String> {
+    let opts = options(&a.tree)?;
+    let env = opts.env.clone();
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let fragments = read_fragments(&a.fragments)?;
     let mut g = GenOptions::from_env(&env);
     if let Some(p) = &a.prefix {
         g.prefix = p.clone();
     }
     g.dump = a.dump_json.is_some();
+    g.zephyr = a.zephyr;
     let out = generate(&kc, &fragments, &g)?;
     for m in &out.messages {
         println!("{m}");
@@ -129,10 +173,23 @@ fn gen(a: GenArgs) -> Result<(), String> {
     for w in &out.warnings {
         eprintln!("{w}");
     }
-    if a.werror && !out.warnings.is_empty() {
+    for m in &out.policy {
+        eprintln!("{m}");
+    }
+    let errors = out
+        .policy
+        .iter()
+        .filter(|m| m.severity == kconfig_parser::zephyr::Severity::Error)
+        .count();
+    if errors > 0 {
         return Err(format!(
-            "{} warning(s) treated as errors; no output written",
-            out.warnings.len()
+            "{errors} configuration error(s); no output written"
+        ));
+    }
+    let warnings = out.warnings.len() + out.policy.len();
+    if a.werror && warnings > 0 {
+        return Err(format!(
+            "{warnings} warning(s) treated as errors (Aborting due to Kconfig warnings); no output written"
         ));
     }
     let dump = match (&out.symbols, &out.choices) {
@@ -166,6 +223,13 @@ fn gen(a: GenArgs) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Why(a) => match why(a) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Gen(a) => match gen(a) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
