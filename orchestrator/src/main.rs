@@ -44,7 +44,8 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
-    /// Print the resolved plan: images, order, variables, strategies, layout.
+    /// Print the resolved plan: images, order, variables, strategies, Kconfig
+    /// inputs, layout (evaluating Kconfig and solving layouts, writing nothing).
     Plan {
         /// Application directory (with images.toml) or the manifest itself.
         app_dir: PathBuf,
@@ -55,8 +56,11 @@ enum Command {
         #[arg(short = 'D', value_name = "NAME=VALUE")]
         defines: Vec<Define>,
         /// Print JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "map")]
         json: bool,
+        /// Print only the memory map of every domain (a text picture).
+        #[arg(long)]
+        map: bool,
     },
     /// Run TARGET of IMAGE in an existing build (e.g. `menuconfig`).
     Target {
@@ -142,10 +146,13 @@ fn main() -> ExitCode {
             build_dir,
             defines,
             json,
+            map,
         } => match Plan::prepare(&app_dir, &build_dir, &defines, env) {
             Ok(plan) => {
                 if json {
                     println!("{}", plan.to_json());
+                } else if map {
+                    print!("{}", plan.memory_map());
                 } else {
                     print!("{}", plan.to_text());
                 }
