@@ -83,8 +83,23 @@ struct WhyArgs {
     fragments: Vec<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct DumpArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Configuration fragment, repeatable (first replaces, rest merge).
+    #[arg(long = "fragment")]
+    fragments: Vec<PathBuf>,
+    /// Print JSON (`{"symbols": {...}, "choices": [...], "menu": "..."}`);
+    /// currently the only format.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// Print every symbol's and choice's state and the menu tree.
+    Dump(DumpArgs),
     /// Explain a symbol's value: user value, prompts, dependencies,
     /// selects, implies and defaults with their current values.
     Why(WhyArgs),
@@ -134,6 +149,30 @@ fn read_fragments(paths: &[PathBuf]) -> Result<Vec<Fragment>, String> {
         });
     }
     Ok(fragments)
+}
+
+fn dump(a: DumpArgs) -> Result<(), String> {
+    if !a.json {
+        return Err("only --json output is supported: add --json".into());
+    }
+    let opts = options(&a.tree)?;
+    let env = opts.env.clone();
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let fragments = read_fragments(&a.fragments)?;
+    let mut g = GenOptions::from_env(&env);
+    g.dump = true;
+    let out = generate(&kc, &fragments, &g)?;
+    let v = serde_json::json!({
+        "symbols": out.symbols,
+        "choices": out.choices,
+        "menu": out.menu,
+        "warnings": out.warnings,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 fn why(a: WhyArgs) -> Result<(), String> {
@@ -223,6 +262,13 @@ fn gen(a: GenArgs) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Dump(a) => match dump(a) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Why(a) => match why(a) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
