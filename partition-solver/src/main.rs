@@ -272,6 +272,8 @@ fn run_place(args: &[String]) -> ExitCode {
                     eprintln!("warning: {w}");
                 }
             }
+            // The process ends here: freeing a large layout entry by entry is wasted time.
+            std::mem::forget(sol);
             ExitCode::SUCCESS
         }
         Err(e) => {
