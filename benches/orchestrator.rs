@@ -2,7 +2,10 @@
 //!
 //! * `manifest_parse_200_images`: parsing and validating a generated
 //!   `images.toml` with 200 images and dependency chains;
-//! * `plan_example`: manifest + static layout + plan of the example project;
+//! * `plan_example`: the whole plan of the example project: manifest, the
+//!   Kconfig step (the application's Kconfig with prj.conf), the layout step
+//!   (both `pm.yml` preprocessed and solved, `pm_config.h` texts) and the plan;
+//! * `kconfig_step_app`: the Kconfig step alone for the example's application;
 //! * `noop_rebuild/*`: a no-op rebuild of the example (2 images) through the
 //!   library, against the floor it cannot beat: one `ninja` no-op per image
 //!   (`ninja_noops`). The difference is multibuild's own overhead (target:
@@ -16,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use orchestrator::kconfig;
 use orchestrator::manifest::Manifest;
 use orchestrator::pipeline::{self, BuildOptions};
 use orchestrator::plan::Plan;
@@ -52,6 +56,12 @@ fn bench_model(c: &mut Criterion) {
     let app = example();
     c.bench_function("plan_example", |b| {
         b.iter(|| Plan::prepare(&app, Path::new("/tmp/build"), &[], |_| None).unwrap())
+    });
+    let source = app.join("app");
+    let inputs = kconfig::inputs("app", &source, &app, &Default::default()).unwrap();
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("orchestrator/kconfig");
+    c.bench_function("kconfig_step_app", |b| {
+        b.iter(|| kconfig::evaluate(black_box(&inputs), &template).unwrap())
     });
 }
 
