@@ -1285,20 +1285,36 @@ fn push_dedented(out: &mut String, raw: &str, indent: usize) {
         out.push_str(&raw[indent.min(raw.len())..]);
         return;
     }
+    // Leading blanks: count columns until `indent` is consumed.
+    let bytes = raw.as_bytes();
     let mut col = 0;
-    for c in raw.chars() {
+    let mut i = 0;
+    while i < bytes.len() && col < indent && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        col = if bytes[i] == b'\t' {
+            col + 8 - col % 8
+        } else {
+            col + 1
+        };
+        i += 1;
+    }
+    // A tab that crossed the indentation leaves its remaining columns.
+    for _ in indent..col {
+        out.push(' ');
+    }
+    let rest = &raw[i..];
+    if !rest.contains('\t') {
+        out.push_str(rest);
+        return;
+    }
+    for c in rest.chars() {
         if c == '\t' {
             let n = 8 - col % 8;
-            for k in 0..n {
-                if col + k >= indent {
-                    out.push(' ');
-                }
+            for _ in 0..n {
+                out.push(' ');
             }
             col += n;
         } else {
-            if col >= indent {
-                out.push(c);
-            }
+            out.push(c);
             col += 1;
         }
     }
@@ -1325,4 +1341,22 @@ fn expand_tabs(s: &str) -> std::borrow::Cow<'_, str> {
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     memchr::memchr(needle, hay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{expand_tabs, indent_width, push_dedented};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The allocation-free dedent equals expanding tabs, then cutting.
+        #[test]
+        fn dedent_matches_expand_then_cut(raw in "[ \t]{0,6}[a-z\t ]{0,12}", cut in 0usize..20) {
+            let indent = cut.min(indent_width(&raw));
+            let mut got = String::new();
+            push_dedented(&mut got, &raw, indent);
+            let exp = expand_tabs(&raw);
+            prop_assert_eq!(got.as_str(), &exp[indent.min(exp.len())..]);
+        }
+    }
 }
