@@ -80,6 +80,18 @@ pub fn define(data: &[u8]) {
     }
 }
 
+/// A `.config` text (read back by the Kconfig step for the strategy
+/// symbols): never panics; every set symbol is a name without `CONFIG_`.
+pub fn dot_config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for name in crate::kconfig::parse_config(text).keys() {
+        assert!(!name.contains('='));
+        assert!(text.contains(&format!("CONFIG_{name}=")));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +105,7 @@ mod tests {
             "a:\n  span: [b, {one_of: [c, a]}]\nb:\n  address: 1\n  size: 2\n".into(),
             "[[image]]\nname = \"a\"\nsource = \".\"\nkind = \"main\"\nbuild = [\"a\"]\n".into(),
             "FOO:BOOL=ON".into(),
+            "CONFIG_A=y\nCONFIG_S=\"a \\\"b\\\" \\\\\"\n# CONFIG_B is not set\n".into(),
         ]
     }
 
@@ -105,6 +118,7 @@ mod tests {
                     manifest(cut);
                     static_layout(cut);
                     define(cut);
+                    dot_config(cut);
                 }
             }
         }
@@ -112,7 +126,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn bodies_hold_on_mutated_seeds(which in 0usize..5, at in 0usize..400, insert in "[\\[\\]=:\"{}a-z0-9\n ,_-]{0,12}") {
+        fn bodies_hold_on_mutated_seeds(which in 0usize..6, at in 0usize..400, insert in "[\\[\\]=:\"{}a-z0-9\n ,_-]{0,12}") {
             let seed = &seeds()[which];
             let mut at = at.min(seed.len());
             while !seed.is_char_boundary(at) {
@@ -122,6 +136,7 @@ mod tests {
             manifest(text.as_bytes());
             static_layout(text.as_bytes());
             define(text.as_bytes());
+            dot_config(text.as_bytes());
         }
     }
 }

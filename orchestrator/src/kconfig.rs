@@ -330,12 +330,9 @@ fn config_value(raw: &str) -> String {
             let mut out = String::with_capacity(inner.len());
             let mut chars = inner.chars();
             while let Some(c) = chars.next() {
-                if c == '\\' {
-                    if let Some(next) = chars.next() {
-                        out.push(next);
-                    }
-                } else {
-                    out.push(c);
+                match (c, c == '\\') {
+                    (_, true) => out.push(chars.next().unwrap_or('\\')),
+                    (c, false) => out.push(c),
                 }
             }
             out
@@ -512,6 +509,29 @@ mod tests {
     fn images_without_kconfig_have_no_inputs() {
         let dir = tempfile::tempdir().unwrap();
         assert!(inputs("img", dir.path(), dir.path(), &IndexMap::new()).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn config_texts_round_trip(
+            entries in proptest::collection::btree_map("[A-Z][A-Z0-9_]{0,8}", "[ -~]{0,12}", 0..8),
+        ) {
+            let mut text = String::from("#\n# Configuration\n#\n");
+            for (name, value) in &entries {
+                text.push_str(&format!("CONFIG_{name}=\"{}\"\n", kconfig_parser::eval::escape(value)));
+            }
+            let parsed = parse_config(&text);
+            proptest::prop_assert_eq!(parsed.len(), entries.len());
+            for (name, value) in &entries {
+                proptest::prop_assert_eq!(&parsed[name.as_str()], value);
+            }
+        }
+
+        #[test]
+        fn config_parsing_never_panics(text in "\\PC{0,80}") {
+            let _ = parse_config(&text);
+            let _ = ineffective_assignments(&[Fragment { name: "f".into(), text: text.clone() }], &IndexMap::new());
+        }
     }
 
     #[test]

@@ -484,6 +484,58 @@ mod tests {
     }
 
     #[test]
+    fn each_domain_is_solved_and_headers_name_the_other_domains() {
+        let manifest = format!(
+            "{MANIFEST}[[domain]]\nname = \"CPUNET\"\n\
+             [[domain.region]]\nname = \"sram_primary\"\nbase = 0x21000000\nsize = 0x8000\nplacement = \"complex\"\n\
+             [[domain.region]]\nname = \"flash_primary\"\nbase = 0x1000000\nsize = 0x40000\nplacement = \"complex\"\n\
+             [[image]]\nname = \"net\"\nsource = \"net\"\ndomain = \"CPUNET\"\n"
+        );
+        let (dir, m) = app(
+            &manifest,
+            &[
+                (
+                    "boot/pm.yml",
+                    "boot:\n  size: 0x8000\n  placement:\n    before: [app]\n",
+                ),
+                (
+                    "net/pm.yml",
+                    "net_storage:\n  size: 0x2000\n  placement:\n    after: [net]\n",
+                ),
+            ],
+        );
+        let solved = solve_domains(&m, &placed(&m, None), dir.path()).unwrap();
+        let net = &solved["CPUNET"].layout;
+        // The domain's first image is its dynamic partition.
+        assert_eq!(net.get("net").unwrap().address, 0x1000000);
+        assert_eq!(net.get("net_storage").unwrap().end(), 0x1040000);
+        let files: Vec<_> = solved["CPUNET"]
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                dir.path().join("partitions_CPUNET.yml"),
+                dir.path().join("regions_CPUNET.yml"),
+                dir.path().join("pm_CPUNET.config")
+            ]
+        );
+        let h = pm_config_h(&solved, &m, "CPUNET", "net").unwrap();
+        assert!(
+            h.contains("#define PM_NET_STORAGE_ADDRESS 0x103e000"),
+            "{h}"
+        );
+        assert!(h.contains("#define PM__BOOT_ADDRESS 0x0"), "{h}");
+        let h = pm_config_h(&solved, &m, "APP", "app").unwrap();
+        assert!(
+            h.contains("#define PM_CPUNET_NET_STORAGE_ADDRESS 0x103e000"),
+            "{h}"
+        );
+    }
+
+    #[test]
     fn static_file_fixes_partitions_and_errors_name_the_domain() {
         let (dir, m) = app(
             MANIFEST,
