@@ -249,19 +249,18 @@ impl Addr<'_> {
     fn end(&self, n: &str) -> RResult<i128> {
         Ok(self.addr(n) + self.size(n)?)
     }
-    fn align_of(&self, n: &str) -> Option<Map> {
+    fn align_of(&self, n: &str) -> Option<&Map> {
         self.ctx.store[self.id(n)]
             .get("placement")?
             .as_map()?
             .get("align")?
             .as_map()
-            .cloned()
     }
     fn required_offset(&self, n: &str, move_up: bool) -> RResult<i128> {
         let Some(align) = self.align_of(n) else {
             return Ok(0);
         };
-        required_offset(&align, self.addr(n), self.size(n)?, move_up)
+        required_offset(align, self.addr(n), self.size(n)?, move_up)
             .map_err(|m| format!("{m} (partition {})", self.ctx.origin(n)))
     }
     fn new_empty(&mut self, addr: i128, size: i128, before: bool, of: &str) -> RResult<String> {
@@ -297,8 +296,8 @@ impl Addr<'_> {
             ));
         }
         let n = self.dynamic.len() as i128;
-        for p in self.dynamic.clone() {
-            let id = self.id(&p);
+        for i in 0..self.dynamic.len() {
+            let id = self.id(&self.dynamic[i]);
             let s = int(&self.ctx.store[id], "size").unwrap_or(0);
             self.ctx.store[id].insert("size".into(), Value::Int(s - size.div_euclid(n)));
         }

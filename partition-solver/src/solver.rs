@@ -33,7 +33,9 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn add(&mut self, m: Map) -> usize {
+    pub fn add(&mut self, mut m: Map) -> usize {
+        // Room for the keys the solver adds (region, address, end_address, ...).
+        m.reserve(4);
         self.store.push(m);
         self.store.len() - 1
     }
