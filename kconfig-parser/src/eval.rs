@@ -638,6 +638,218 @@ impl<'k> Config<'k> {
         self.kc
     }
 
+    fn sc_text(&self, s: SymId) -> String {
+        let name = self.kc.symbols.name(s);
+        if self.kc.symbols.is_const(s) && !matches!(name, "n" | "m" | "y") {
+            format!("\"{}\"", escape(name))
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// A definition re-printed the way Kconfiglib's `MenuNode.__str__`
+    /// does: the properties as written, with the dependency as propagated.
+    pub fn node_str(&self, n: NodeId) -> String {
+        let node = self.kc.node(n);
+        let f = &self.fin[n.0 as usize];
+        let cond_suffix = |c: ExprId| {
+            if c == ExprId::Y {
+                String::new()
+            } else {
+                format!(" if {}", self.expr_text(c))
+            }
+        };
+        let mut lines: Vec<String> = Vec::new();
+        match node.kind {
+            NodeKind::Menu | NodeKind::Comment | NodeKind::Top | NodeKind::If => {
+                let kw = if node.kind == NodeKind::Comment {
+                    "comment"
+                } else {
+                    "menu"
+                };
+                let title = node.prompt.as_ref().map(|p| p.text.as_str()).unwrap_or("");
+                lines.push(format!("{kw} \"{title}\""));
+                if f.dep != ExprId::Y {
+                    lines.push(format!("\tdepends on {}", self.expr_text(f.dep)));
+                }
+                if node.kind == NodeKind::Menu && f.visible_if != ExprId::Y {
+                    lines.push(format!("\tvisible if {}", self.expr_text(f.visible_if)));
+                }
+                return lines.join("\n");
+            }
+            NodeKind::Config { sym, menuconfig } => {
+                let kw = if menuconfig { "menuconfig" } else { "config" };
+                lines.push(format!("{kw} {}", self.kc.symbols.name(sym)));
+            }
+            NodeKind::ConfigDefault { sym } => {
+                lines.push(format!("config {}", self.kc.symbols.name(sym)));
+            }
+            NodeKind::Choice(c) => match &self.kc.choices[c.0 as usize].name {
+                Some(name) => lines.push(format!("choice {name}")),
+                None => lines.push("choice".into()),
+            },
+        }
+        let (orig_type, sym) = match node.kind {
+            NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
+                (self.syms[sym.index()].orig_type, Some(sym))
+            }
+            NodeKind::Choice(c) => (self.choices[c.0 as usize].orig_type, None),
+            _ => (None, None),
+        };
+        if let (Some(t), None) = (orig_type, &node.prompt) {
+            lines.push(format!("\t{}", t.keyword()));
+        }
+        if let Some(p) = &node.prompt {
+            let prefix = orig_type.map(|t| t.keyword()).unwrap_or("prompt");
+            lines.push(format!(
+                "\t{prefix} \"{}\"{}",
+                escape(&p.text),
+                cond_suffix(p.cond)
+            ));
+        }
+        if let Some(s) = sym {
+            let o = &node.options;
+            let any = |pred: &dyn Fn(&crate::ast::Options) -> bool| {
+                self.syms[s.index()]
+                    .nodes
+                    .iter()
+                    .any(|n| pred(&self.kc.node(*n).options))
+            };
+            if any(&|o| o.allnoconfig_y) {
+                lines.push("\toption allnoconfig_y".into());
+            }
+            if any(&|o| o.defconfig_list) {
+                lines.push("\toption defconfig_list".into());
+            }
+            if let Some(e) = self.env_var_of(s) {
+                lines.push(format!("\toption env=\"{e}\""));
+            }
+            if s == SymId::MODULES {
+                lines.push("\toption modules".into());
+            }
+            let _ = o;
+            for r in &node.ranges {
+                lines.push(format!(
+                    "\trange {} {}{}",
+                    self.sc_text(r.low),
+                    self.sc_text(r.high),
+                    cond_suffix(r.cond)
+                ));
+            }
+        }
+        for d in &node.defaults {
+            lines.push(format!(
+                "\tdefault {}{}",
+                self.expr_text(d.value),
+                cond_suffix(d.cond)
+            ));
+        }
+        if node.options.optional {
+            lines.push("\toptional".into());
+        }
+        if sym.is_some() {
+            for r in &node.selects {
+                lines.push(format!(
+                    "\tselect {}{}",
+                    self.sc_text(r.target),
+                    cond_suffix(r.cond)
+                ));
+            }
+            for r in &node.implies {
+                lines.push(format!(
+                    "\timply {}{}",
+                    self.sc_text(r.target),
+                    cond_suffix(r.cond)
+                ));
+            }
+        }
+        if f.dep != ExprId::Y {
+            lines.push(format!("\tdepends on {}", self.expr_text(f.dep)));
+        }
+        if let Some(h) = &node.help {
+            lines.push("\thelp".into());
+            for l in h.lines() {
+                lines.push(format!("\t  {l}"));
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// Symbols a node references (Kconfiglib's `MenuNode.referenced`).
+    fn node_references(&self, n: NodeId, s: SymId) -> bool {
+        let f = &self.fin[n.0 as usize];
+        let mut exprs: Vec<ExprId> = vec![f.dep];
+        if let Some(p) = f.prompt {
+            if self.kc.node(n).prompt.is_some() {
+                exprs.push(p);
+            }
+        }
+        if self.kc.node(n).kind == NodeKind::Menu {
+            exprs.push(f.visible_if);
+        }
+        for &(v, c) in &f.defaults {
+            exprs.push(v);
+            exprs.push(c);
+        }
+        for &(t, c) in f.selects.iter().chain(&f.implies) {
+            if t == s {
+                return true;
+            }
+            exprs.push(c);
+        }
+        for &(l, h, c) in &f.ranges {
+            if l == s || h == s {
+                return true;
+            }
+            exprs.push(c);
+        }
+        exprs.into_iter().any(|e| self.exprs.items(e).contains(&s))
+    }
+
+    /// Kconfiglib's `KCONFIG_WARN_UNDEF` report: every reference to an
+    /// undefined symbol (numbers and MODULES excepted), with each
+    /// referencing definition re-printed.
+    pub fn undef_warnings(&mut self) {
+        let is_num = |s: &str| {
+            parse_int(s, 10).is_some()
+                || ((s.starts_with("0x") || s.starts_with("0X")) && parse_int(s, 16).is_some())
+        };
+        // Menu-tree order of the nodes.
+        let mut order = Vec::new();
+        let mut stack = vec![NodeId(0)];
+        while let Some(n) = stack.pop() {
+            order.push(n);
+            if let Some(next) = self.fin[n.0 as usize].next {
+                stack.push(next);
+            }
+            if let Some(first) = self.fin[n.0 as usize].list {
+                stack.push(first);
+            }
+        }
+        for s in self.kc.symbols.ids() {
+            let name = self.kc.symbols.name(s);
+            if self.kc.symbols.is_const(s)
+                || !self.syms[s.index()].nodes.is_empty()
+                || is_num(name)
+                || s == SymId::MODULES
+            {
+                continue;
+            }
+            let mut msg = format!("warning: undefined symbol {name}:");
+            for &n in &order {
+                if n == NodeId(0) || !self.node_references(n, s) {
+                    continue;
+                }
+                msg.push_str(&format!(
+                    "\n\n- Referenced at {}:\n\n{}",
+                    self.kc.loc_str(self.kc.node(n).loc),
+                    self.node_str(n)
+                ));
+            }
+            self.warnings.push(msg);
+        }
+    }
+
     /// Defined symbols in first-definition order (Kconfiglib's
     /// `unique_defined_syms`).
     pub fn unique_defined_symbols(&self) -> &[SymId] {

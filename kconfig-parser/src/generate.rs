@@ -56,6 +56,8 @@ pub struct GenOptions {
     pub warn_assign_override: bool,
     /// Warn when a symbol is assigned the same value again.
     pub warn_assign_redun: bool,
+    /// Report references to undefined symbols (env `KCONFIG_WARN_UNDEF=y`).
+    pub warn_undef: bool,
     /// Apply Zephyr's policy ([`crate::zephyr`]): its warning switches while
     /// loading and its checks afterwards (reported in [`Outputs::policy`]).
     pub zephyr: bool,
@@ -67,7 +69,7 @@ pub struct GenOptions {
 impl GenOptions {
     /// Kconfiglib's defaults, with the switches it reads from the
     /// environment (`CONFIG_`, `KCONFIG_CONFIG_HEADER`,
-    /// `KCONFIG_AUTOHEADER_HEADER`, `KCONFIG_WARN_UNDEF_ASSIGN`).
+    /// `KCONFIG_AUTOHEADER_HEADER`, `KCONFIG_WARN_UNDEF_ASSIGN`, `KCONFIG_WARN_UNDEF`).
     pub fn from_env(env: &std::collections::HashMap<String, String>) -> Self {
         GenOptions {
             prefix: env
@@ -84,6 +86,7 @@ impl GenOptions {
                 .unwrap_or_default(),
             warn_assign_undef: env.get("KCONFIG_WARN_UNDEF_ASSIGN").map(String::as_str)
                 == Some("y"),
+            warn_undef: env.get("KCONFIG_WARN_UNDEF").map(String::as_str) == Some("y"),
             ..GenOptions::default()
         }
     }
@@ -99,6 +102,7 @@ impl Default for GenOptions {
             warn_assign_undef: false,
             warn_assign_override: true,
             warn_assign_redun: true,
+            warn_undef: false,
             zephyr: false,
             explain: Vec::new(),
         }
@@ -127,6 +131,9 @@ pub fn generate(
                 cfg.warn_assign_redun = opts.warn_assign_redun;
                 if opts.zephyr {
                     crate::zephyr::configure(&mut cfg);
+                }
+                if opts.warn_undef {
+                    cfg.undef_warnings();
                 }
                 let mut messages = Vec::new();
                 for (i, f) in fragments.iter().enumerate() {
