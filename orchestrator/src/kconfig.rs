@@ -20,9 +20,12 @@
 //! and line), assignments to undefined symbols are errors, and so is an
 //! assignment that does not take effect (a symbol whose dependencies are not
 //! met). The outputs are `.config` and `autoconf.h` texts; the pipeline writes
-//! them into `BUILD_DIR/<image>/zephyr/.config` and
-//! `BUILD_DIR/<image>/zephyr/include/generated/autoconf.h`, each only when its
+//! them into `BUILD_DIR/<image>/multibuild/.config` and
+//! `BUILD_DIR/<image>/multibuild/include/autoconf.h`, each only when its
 //! content changed, and the image's configure receives `-DAUTOCONF_H=<path>`.
+//! (A directory of multibuild's own inside the image's build directory, so
+//! that files the image's build system generates, e.g. Zephyr's
+//! `zephyr/.config`, never collide with them.)
 //!
 //! The Kconfig files see the environment variables `ORCHESTRATOR_KCONFIG_DIR`
 //! (the directory holding [`crate::strategy::KCONFIG_TEMPLATE`]),
@@ -50,9 +53,9 @@ pub const CONF_VARS: [&str; 2] = ["CONF_FILE", "EXTRA_CONF_FILE"];
 pub const PREFIX: &str = "CONFIG_";
 
 /// `.config` of an image, relative to its build directory.
-pub const DOT_CONFIG: &str = "zephyr/.config";
+pub const DOT_CONFIG: &str = "multibuild/.config";
 /// `autoconf.h` of an image, relative to its build directory.
-pub const AUTOCONF_H: &str = "zephyr/include/generated/autoconf.h";
+pub const AUTOCONF_H: &str = "multibuild/include/autoconf.h";
 
 /// True for an image variable consumed by the Kconfig step (so not passed to
 /// CMake when the image has a Kconfig file).

@@ -6,7 +6,7 @@
 //!
 //! 1. each such `pm.yml` is preprocessed against its image's `autoconf.h`
 //!    (partition-solver's `preprocess`; an image without Kconfig gets an empty
-//!    one), in configure order;
+//!    one), in the order of images.toml;
 //! 2. the domain is solved with the regions of its `[[domain.region]]` tables
 //!    and the domain's static file (`pm_static.yml` for the root domain,
 //!    `pm_static_<D>.yml` otherwise) as static configuration;
@@ -43,7 +43,7 @@ use crate::manifest::{Manifest, RegionPlacement};
 pub const PM_YML: &str = "pm.yml";
 
 /// `pm_config.h` of an image, relative to its build directory.
-pub const PM_CONFIG_H: &str = "zephyr/include/generated/pm_config.h";
+pub const PM_CONFIG_H: &str = "multibuild/include/pm_config.h";
 
 /// An image taking part in placement: built from source, in a domain.
 #[derive(Debug, Clone)]

@@ -136,22 +136,28 @@ pub enum PlanError {
         file: PathBuf,
     },
     /// A prebuilt or skipped image whose partition is not static.
-    #[error("{location}: image `{image}` uses strategy `{strategy}` but its partition is not fixed in {file}; a prebuilt or skipped image needs a static slot there")]
+    #[error("{location}: image `{image}` uses strategy `{strategy}`{chosen_by} but its partition is not fixed in {file}; a prebuilt or skipped image needs a static slot there")]
     NotStatic {
         /// The image.
         image: String,
         /// `use_hex` or `skip`.
         strategy: &'static str,
+        /// Empty, or which Kconfig symbol chose the strategy.
+        chosen_by: String,
         /// Where the image is declared.
         location: Location,
         /// The static file expected to hold it.
         file: PathBuf,
     },
     /// A prebuilt HEX file that does not exist.
-    #[error("{location}: the prebuilt HEX file of image `{image}` does not exist: {path}")]
+    #[error(
+        "{location}: the prebuilt HEX file of image `{image}`{chosen_by} does not exist: {path}"
+    )]
     MissingHex {
         /// The image.
         image: String,
+        /// Empty, or which Kconfig symbol chose the file.
+        chosen_by: String,
         /// The file.
         path: PathBuf,
         /// Where the image is declared.
@@ -310,6 +316,12 @@ impl Plan {
                 .get(&image.name)
                 .cloned()
                 .unwrap_or_else(|| (image.strategy.clone(), StrategyOrigin::Manifest));
+            let chosen_by = match &strategy_origin {
+                StrategyOrigin::Manifest => String::new(),
+                StrategyOrigin::Kconfig { symbol } => {
+                    format!(" (chosen by CONFIG_{symbol} in the main image's configuration)")
+                }
+            };
             let domain_index = manifest
                 .domains
                 .iter()
@@ -336,6 +348,7 @@ impl Plan {
                     return Err(PlanError::NotStatic {
                         image: image.name.clone(),
                         strategy: strategy_name(&strategy),
+                        chosen_by: chosen_by.clone(),
                         location: image.location.clone(),
                         file,
                     });
@@ -389,6 +402,7 @@ impl Plan {
                     return Err(PlanError::NotStatic {
                         image: image.name.clone(),
                         strategy: strategy_name(&strategy),
+                        chosen_by: chosen_by.clone(),
                         location: image.location.clone(),
                         file,
                     });
@@ -397,6 +411,7 @@ impl Plan {
                     if !hex.is_file() {
                         return Err(PlanError::MissingHex {
                             image: image.name.clone(),
+                            chosen_by: chosen_by.clone(),
                             path: hex.clone(),
                             location: image.location.clone(),
                         });

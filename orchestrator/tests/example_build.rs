@@ -146,11 +146,11 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     assert!(b.join("regions.yml").is_file());
     let pm_config = std::fs::read_to_string(b.join("pm.config")).unwrap();
     assert!(pm_config.contains("PM_APP_ADDRESS=0x8000\n"), "{pm_config}");
-    let autoconf = b.join("app/zephyr/include/generated/autoconf.h");
+    let autoconf = b.join("app/multibuild/include/autoconf.h");
     assert!(std::fs::read_to_string(&autoconf)
         .unwrap()
         .contains("#define CONFIG_APP_MESSAGE \"hello from the application\"\n"));
-    let pm_config_h = b.join("app/zephyr/include/generated/pm_config.h");
+    let pm_config_h = b.join("app/multibuild/include/pm_config.h");
     assert!(std::fs::read_to_string(&pm_config_h)
         .unwrap()
         .contains("#define PM_STORAGE_ADDRESS 0x3fc000\n"));
@@ -178,7 +178,7 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
         elf.clone(),
         autoconf.clone(),
         pm_config_h.clone(),
-        b.join("app/zephyr/.config"),
+        b.join("app/multibuild/.config"),
         b.join("partitions.yml"),
     ];
     let before: Vec<_> = watched.iter().map(|p| mtime(p)).collect();
@@ -585,7 +585,7 @@ fn plan_errors_come_before_any_configure() {
     assert!(plan["images"][1]["autoconf_h"]
         .as_str()
         .unwrap()
-        .ends_with("app/zephyr/include/generated/autoconf.h"));
+        .ends_with("app/multibuild/include/autoconf.h"));
 
     // A strategy symbol given with -D must find a static slot too.
     std::fs::remove_file(app.join("pm_static.yml")).unwrap();
@@ -598,7 +598,7 @@ fn plan_errors_come_before_any_configure() {
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("image `bootloader` uses strategy `skip` but its partition is not fixed"),
+            .contains("image `bootloader` uses strategy `skip` (chosen by CONFIG_BOOTLOADER_BUILD_STRATEGY_SKIP_BUILD in the main image's configuration) but its partition is not fixed"),
         "{}",
         run.stderr
     );
@@ -720,7 +720,7 @@ fn kconfig_values_from_the_command_line_reach_the_firmware_and_the_layout() {
         serial.contains(&format!("{STORAGE_LINE}0x003F8000, size 0x00008000\n")),
         "{serial}"
     );
-    let config = std::fs::read_to_string(b.join("app/zephyr/.config")).unwrap();
+    let config = std::fs::read_to_string(b.join("app/multibuild/.config")).unwrap();
     assert!(
         config.contains("CONFIG_APP_STORAGE_SIZE=0x8000\n"),
         "{config}"
