@@ -28,6 +28,24 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100);
     let input = generate(Kind::Chain, n);
+    let text = &input.fragments[0].text;
+    let a = ALLOCS.load(Ordering::Relaxed);
+    let v = partition_solver::yaml::load(text).unwrap();
+    println!(
+        "yaml load: {} allocations per partition",
+        (ALLOCS.load(Ordering::Relaxed) - a) / n
+    );
+    let sol = solve(&input, &Options::default()).unwrap();
+    let a = ALLOCS.load(Ordering::Relaxed);
+    let _ = sol.partitions_yaml();
+    println!(
+        "dump: {} allocations per partition",
+        (ALLOCS.load(Ordering::Relaxed) - a) / n
+    );
+    let a = ALLOCS.load(Ordering::Relaxed);
+    drop(v);
+    drop(sol);
+    let _ = a;
     let a0 = ALLOCS.load(Ordering::Relaxed);
     let t = std::time::Instant::now();
     for _ in 0..reps {

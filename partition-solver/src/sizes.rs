@@ -171,6 +171,9 @@ pub(crate) fn set_shared_size(
         .filter(|(_, &id)| ctx.store[id].contains_key("share_size"))
         .map(|(k, _)| k.clone())
         .collect();
+    if sharers.is_empty() {
+        return Ok(());
+    }
     for req in &sharers {
         let src = size_source(ctx, req)?;
         if let Some(&sid) = all.get(&src) {
@@ -412,13 +415,19 @@ pub(crate) fn set_addresses_and_align(
     dp: &str,
     start: i128,
 ) -> RResult<()> {
-    let mut all = reqs.clone();
-    for (k, &id) in subs {
-        all.insert(k.clone(), id);
-    }
-    set_shared_size(ctx, &all, size, Some(dp))?;
     let mut dynamic = vec![dp.to_string()];
-    dynamic.extend(dependents(ctx, &all, Some(dp))?);
+    let any_sharer = reqs
+        .values()
+        .chain(subs.values())
+        .any(|&id| ctx.store[id].contains_key("share_size"));
+    if any_sharer {
+        let mut all = reqs.clone();
+        for (k, &id) in subs {
+            all.insert(k.clone(), id);
+        }
+        set_shared_size(ctx, &all, size, Some(dp))?;
+        dynamic.extend(dependents(ctx, &all, Some(dp))?);
+    }
     let dp_size = dynamic_size(ctx, reqs, size, Some(dp));
     ctx.store[reqs[dp]].insert("size".into(), Value::Int(dp_size));
     let first = solution[0].clone();

@@ -235,7 +235,7 @@ pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<St
 }
 
 fn fix_syntactic_sugar(ctx: &mut Ctx, names: &Names) {
-    for (k, &id) in names {
+    for (k, &id) in names.iter() {
         let e = &mut ctx.store[id];
         if !e.contains_key("region") {
             let r = if k.ends_with("_sram") {
@@ -315,8 +315,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             }
         }
     }
-    let system = ctx.system.clone();
+    let system = std::mem::take(&mut ctx.system);
     fix_syntactic_sugar(&mut ctx, &system);
+    ctx.system = system;
     if !opts.compat {
         check_statics(&ctx, &statics, &input.regions)?;
     }
