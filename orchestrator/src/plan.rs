@@ -136,19 +136,8 @@ pub enum PlanError {
         file: PathBuf,
     },
     /// A prebuilt or skipped image whose partition is not static.
-    #[error("{location}: image `{image}` uses strategy `{strategy}`{chosen_by} but its partition is not fixed in {file}; a prebuilt or skipped image needs a static slot there")]
-    NotStatic {
-        /// The image.
-        image: String,
-        /// `use_hex` or `skip`.
-        strategy: &'static str,
-        /// Empty, or which Kconfig symbol chose the strategy.
-        chosen_by: String,
-        /// Where the image is declared.
-        location: Location,
-        /// The static file expected to hold it.
-        file: PathBuf,
-    },
+    #[error(transparent)]
+    NotStatic(Box<NotStatic>),
     /// A prebuilt HEX file that does not exist.
     #[error(
         "{location}: the prebuilt HEX file of image `{image}`{chosen_by} does not exist: {path}"
@@ -176,6 +165,22 @@ pub enum PlanError {
         /// Where the image is declared.
         location: Location,
     },
+}
+
+/// A prebuilt or skipped image whose partition is not static.
+#[derive(Debug, Error)]
+#[error("{location}: image `{image}` uses strategy `{strategy}`{chosen_by} but its partition is not fixed in {file}; a prebuilt or skipped image needs a static slot there")]
+pub struct NotStatic {
+    /// The image.
+    pub image: String,
+    /// `use_hex` or `skip`.
+    pub strategy: &'static str,
+    /// Empty, or which Kconfig symbol chose the strategy.
+    pub chosen_by: String,
+    /// Where the image is declared.
+    pub location: Location,
+    /// The static file expected to hold it.
+    pub file: PathBuf,
 }
 
 /// An image partition outside the regions its domain declares.
@@ -345,13 +350,13 @@ impl Plan {
             };
             let Some(partition) = layout.get(&image.name) else {
                 if strategy != Strategy::FromSource {
-                    return Err(PlanError::NotStatic {
+                    return Err(PlanError::NotStatic(Box::new(NotStatic {
                         image: image.name.clone(),
                         strategy: strategy_name(&strategy),
                         chosen_by: chosen_by.clone(),
                         location: image.location.clone(),
                         file,
-                    });
+                    })));
                 }
                 return Err(PlanError::NoPartition {
                     image: image.name.clone(),
@@ -399,13 +404,13 @@ impl Plan {
             };
             if strategy != Strategy::FromSource {
                 if !layout.is_static(&image.name) {
-                    return Err(PlanError::NotStatic {
+                    return Err(PlanError::NotStatic(Box::new(NotStatic {
                         image: image.name.clone(),
                         strategy: strategy_name(&strategy),
                         chosen_by: chosen_by.clone(),
                         location: image.location.clone(),
                         file,
-                    });
+                    })));
                 }
                 if let Strategy::UseHex { hex } = &strategy {
                     if !hex.is_file() {
