@@ -492,145 +492,303 @@ impl<'k> Config<'k> {
         }
     }
 
-    /// Kconfiglib's static dependency-loop check: a symbol or choice whose
-    /// value depends on itself through prompts, dependencies, defaults,
-    /// ranges, selects, implies or choice membership. Returns the loop as
-    /// "A -> B -> A".
-    pub fn dependency_loop(&self) -> Option<String> {
+    /// Kconfiglib's dependency-loop check (`_build_dep` +
+    /// `_check_dep_loop_sym`/`_check_dep_loop_choice`): a depth-first walk
+    /// over "is depended on by" edges, entering a choice through one member
+    /// and then visiting its other members. Returns Kconfiglib's report
+    /// ("Dependency loop" with each item's definition) for the first loop.
+    pub fn dependency_loop(&mut self) -> Option<String> {
         let nsym = self.syms.len();
         let total = nsym + self.choices.len();
-        let node_of = |s: SymId| -> Option<usize> {
-            if s.0 >= CHOICE_SYM_BASE {
-                Some(nsym + (s.0 - CHOICE_SYM_BASE) as usize)
-            } else if self.syms[s.index()].nodes.is_empty() || self.kc.symbols.is_const(s) {
-                None
-            } else {
-                Some(s.index())
-            }
-        };
-        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); total];
+        // Item ids: symbols 0..nsym, choices nsym.. .
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); total];
+        let mut seen_edge = rustc_hash::FxHashSet::default();
         let mut work: Vec<ExprId> = Vec::new();
-        let mut add_expr = |v: &mut Vec<usize>, e: ExprId| {
+        type Seen = rustc_hash::FxHashSet<(usize, usize)>;
+        let add = |dependents: &mut Vec<Vec<usize>>,
+                   seen_edge: &mut Seen,
+                   from: usize,
+                   e: ExprId,
+                   work: &mut Vec<ExprId>| {
             work.clear();
             work.push(e);
             while let Some(x) = work.pop() {
+                let mut item = |s: SymId| {
+                    let id = if s.0 >= CHOICE_SYM_BASE {
+                        nsym + (s.0 - CHOICE_SYM_BASE) as usize
+                    } else if self.kc.symbols.is_const(s) {
+                        return;
+                    } else {
+                        s.index()
+                    };
+                    if seen_edge.insert((id, from)) {
+                        dependents[id].push(from);
+                    }
+                };
                 match self.exprs.get(x) {
-                    Expr::Sym(s) => v.extend(node_of(s)),
+                    Expr::Sym(s) => item(s),
+                    Expr::Cmp(_, a, b) => {
+                        item(a);
+                        item(b);
+                    }
                     Expr::Not(a) => work.push(a),
                     Expr::And(a, b) | Expr::Or(a, b) => {
-                        work.push(a);
                         work.push(b);
-                    }
-                    Expr::Cmp(_, a, b) => {
-                        v.extend(node_of(a));
-                        v.extend(node_of(b));
+                        work.push(a);
                     }
                 }
             }
         };
-        for (i, st) in self.syms.iter().enumerate() {
-            if st.nodes.is_empty() {
-                continue;
-            }
-            let mut v = Vec::new();
+        for &s in &self.unique_defined {
+            let i = s.index();
+            let st = &self.syms[i];
             for n in &st.nodes {
-                if let Some(p) = self.fin[n.0 as usize].prompt {
-                    add_expr(&mut v, p);
+                if self.kc.node(*n).prompt.is_some() {
+                    if let Some(p) = self.fin[n.0 as usize].prompt {
+                        add(&mut dependents, &mut seen_edge, i, p, &mut work);
+                    }
                 }
             }
-            add_expr(&mut v, st.direct_dep);
-            for &(d, c) in &st.defaults {
-                add_expr(&mut v, d);
-                add_expr(&mut v, c);
+            for &(v, c) in &st.defaults {
+                add(&mut dependents, &mut seen_edge, i, v, &mut work);
+                add(&mut dependents, &mut seen_edge, i, c, &mut work);
+            }
+            for &(x, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
+                let xe = self.exprs.sym_id_expr(x);
+                if let Some(xe) = xe {
+                    add(&mut dependents, &mut seen_edge, i, xe, &mut work);
+                } else if seen_edge.insert((x.index(), i)) {
+                    dependents[x.index()].push(i);
+                }
+                add(&mut dependents, &mut seen_edge, i, c, &mut work);
             }
             for &(l, h, c) in &st.ranges {
-                v.extend(node_of(l));
-                v.extend(node_of(h));
-                add_expr(&mut v, c);
+                for b in [l, h] {
+                    if !self.kc.symbols.is_const(b) && seen_edge.insert((b.index(), i)) {
+                        dependents[b.index()].push(i);
+                    }
+                }
+                add(&mut dependents, &mut seen_edge, i, c, &mut work);
             }
-            for &(s, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
-                v.extend(node_of(s));
-                add_expr(&mut v, c);
-            }
-            if let Some(c) = st.choice {
-                v.push(nsym + c.0 as usize);
-            }
-            adj[i] = v;
+            add(&mut dependents, &mut seen_edge, i, st.direct_dep, &mut work);
         }
-        for (i, ch) in self.choices.iter().enumerate() {
-            let mut v = Vec::new();
+        for (ci, ch) in self.choices.iter().enumerate() {
+            let i = nsym + ci;
             for n in &ch.nodes {
-                if let Some(p) = self.fin[n.0 as usize].prompt {
-                    add_expr(&mut v, p);
+                if self.kc.node(*n).prompt.is_some() {
+                    if let Some(p) = self.fin[n.0 as usize].prompt {
+                        add(&mut dependents, &mut seen_edge, i, p, &mut work);
+                    }
                 }
             }
-            add_expr(&mut v, ch.direct_dep);
-            for &(d, c) in &ch.defaults {
-                add_expr(&mut v, d);
-                add_expr(&mut v, c);
+            for &(_, c) in &ch.defaults {
+                add(&mut dependents, &mut seen_edge, i, c, &mut work);
             }
-            v.extend(ch.syms.iter().map(|s| s.index()));
-            adj[nsym + i] = v;
         }
-        let name = |n: usize| -> String {
-            if n >= nsym {
-                match &self.kc.choices[n - nsym].name {
-                    Some(x) => format!("<choice {x}>"),
-                    None => "<choice>".into(),
-                }
-            } else {
-                self.kc.symbols.name(SymId(n as u32)).to_string()
-            }
-        };
-        // Iterative three-colour DFS.
-        let mut color = vec![0u8; total];
-        for start in 0..total {
-            if color[start] != 0 {
+        // Iterative DFS mirroring the recursive reference. A frame walks
+        // either a symbol's dependents (then its choice) or a choice's
+        // members (skipping the member it was entered through).
+        #[derive(Clone, Copy)]
+        enum Frame {
+            Sym {
+                id: usize,
+                ignore_choice: bool,
+                next: usize,
+                choice_done: bool,
+            },
+            Choice {
+                id: usize,
+                skip: Option<usize>,
+                next: usize,
+            },
+        }
+        let mut visited = vec![0u8; total];
+        let mut roots: Vec<usize> = self.unique_defined.iter().map(|s| s.index()).collect();
+        roots.extend(nsym..total);
+        for root in roots {
+            if visited[root] != 0 {
                 continue;
             }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            color[start] = 1;
-            while let Some(&(n, i)) = stack.last() {
-                if i < adj[n].len() {
-                    let m = adj[n][i];
-                    if let Some(top) = stack.last_mut() {
-                        top.1 += 1;
+            let mut stack: Vec<Frame> = vec![if root >= nsym {
+                Frame::Choice {
+                    id: root,
+                    skip: None,
+                    next: 0,
+                }
+            } else {
+                Frame::Sym {
+                    id: root,
+                    ignore_choice: false,
+                    next: 0,
+                    choice_done: false,
+                }
+            }];
+            visited[root] = 1;
+            while let Some(top) = stack.last_mut() {
+                // The next item to visit from this frame, if any.
+                let step: Option<(usize, Frame)> = match top {
+                    Frame::Sym {
+                        id,
+                        ignore_choice,
+                        next,
+                        choice_done,
+                    } => {
+                        if *next < dependents[*id].len() {
+                            let d = dependents[*id][*next];
+                            *next += 1;
+                            Some((
+                                d,
+                                if d >= nsym {
+                                    Frame::Choice {
+                                        id: d,
+                                        skip: None,
+                                        next: 0,
+                                    }
+                                } else {
+                                    Frame::Sym {
+                                        id: d,
+                                        ignore_choice: false,
+                                        next: 0,
+                                        choice_done: false,
+                                    }
+                                },
+                            ))
+                        } else if !*choice_done
+                            && !*ignore_choice
+                            && self.syms[*id].choice.is_some()
+                        {
+                            *choice_done = true;
+                            let c = nsym + self.syms[*id].choice.map(|c| c.0 as usize).unwrap_or(0);
+                            Some((
+                                c,
+                                Frame::Choice {
+                                    id: c,
+                                    skip: Some(*id),
+                                    next: 0,
+                                },
+                            ))
+                        } else {
+                            None
+                        }
                     }
-                    // A choice and its members depend on each other; only
-                    // the immediate back edge of that pair is not a loop.
-                    let prev = stack.len().checked_sub(2).map(|k| stack[k].0);
-                    if prev == Some(m) && self.is_choice_pair(n, m, nsym) {
-                        continue;
+                    Frame::Choice { id, skip, next } => {
+                        let members = &self.choices[*id - nsym].syms;
+                        let mut found = None;
+                        while *next < members.len() {
+                            let m = members[*next].index();
+                            *next += 1;
+                            if Some(m) != *skip {
+                                found = Some((
+                                    m,
+                                    Frame::Sym {
+                                        id: m,
+                                        ignore_choice: true,
+                                        next: 0,
+                                        choice_done: false,
+                                    },
+                                ));
+                                break;
+                            }
+                        }
+                        found
                     }
-                    if color[m] == 1 {
-                        let pos = stack.iter().position(|(x, _)| *x == m).unwrap_or(0);
-                        let mut chain: Vec<String> =
-                            stack[pos..].iter().map(|(x, _)| name(*x)).collect();
-                        chain.push(name(m));
-                        return Some(chain.join(" -> "));
+                };
+                match step {
+                    Some((item, frame)) => match visited[item] {
+                        0 => {
+                            visited[item] = 1;
+                            stack.push(frame);
+                        }
+                        1 => {
+                            // Loop: collect the stack from `item` back up.
+                            let ids: Vec<usize> = stack
+                                .iter()
+                                .map(|f| match f {
+                                    Frame::Sym { id, .. } | Frame::Choice { id, .. } => *id,
+                                })
+                                .collect();
+                            let start = ids.iter().rposition(|x| *x == item).unwrap_or(0);
+                            let mut lp: Vec<usize> = vec![item];
+                            lp.extend(ids[start + 1..].iter().rev());
+                            return Some(self.loop_report(&lp, nsym));
+                        }
+                        _ => {}
+                    },
+                    None => {
+                        let id = match stack.pop() {
+                            Some(Frame::Sym { id, .. }) | Some(Frame::Choice { id, .. }) => id,
+                            None => break,
+                        };
+                        visited[id] = 2;
                     }
-                    if color[m] == 0 {
-                        color[m] = 1;
-                        stack.push((m, 0));
-                    }
-                } else {
-                    color[n] = 2;
-                    stack.pop();
                 }
             }
         }
         None
     }
 
-    fn is_choice_pair(&self, a: usize, b: usize, nsym: usize) -> bool {
-        let (sym, ch) = if a >= nsym && b < nsym {
-            (b, a - nsym)
-        } else if b >= nsym && a < nsym {
-            (a, b - nsym)
+    fn item_str(&self, item: usize, nsym: usize) -> String {
+        let nodes: Vec<NodeId> = if item >= nsym {
+            self.choices[item - nsym].nodes.clone()
         } else {
-            return false;
+            self.syms[item].nodes.clone()
         };
-        self.syms[sym].choice == Some(ChoiceId(ch as u32))
+        nodes
+            .iter()
+            .map(|n| self.node_str(*n))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    fn rev_dep_text(&mut self, list: &[(SymId, ExprId)]) -> String {
+        let mut e = ExprId::N;
+        for &(x, c) in list {
+            let xe = self.exprs.sym(x);
+            let a = self.exprs.make_and(xe, c);
+            e = self.exprs.make_or(e, a);
+        }
+        self.expr_text(e)
+    }
+
+    fn loop_report(&mut self, lp: &[usize], nsym: usize) -> String {
+        let mut msg = String::from("\nDependency loop\n===============\n\n");
+        for (k, &item) in lp.iter().enumerate() {
+            if k > 0 {
+                msg.push_str("...depends on ");
+                if item < nsym && self.syms[item].choice.is_some() {
+                    msg.push_str("the choice symbol ");
+                }
+            }
+            let nl = if item >= nsym {
+                self.choice_name_and_loc(ChoiceId((item - nsym) as u32))
+            } else {
+                self.name_and_loc(SymId(item as u32))
+            };
+            msg.push_str(&format!(
+                "{nl}, with definition...\n\n{}\n\n",
+                self.item_str(item, nsym)
+            ));
+            if item < nsym {
+                let rev = self.syms[item].rev_dep.clone();
+                if !rev.is_empty() {
+                    let t = self.rev_dep_text(&rev);
+                    msg.push_str(&format!("(select-related dependencies: {t})\n\n"));
+                }
+                if !self.syms[item].weak_rev_dep.is_empty() {
+                    // Kconfiglib prints the select-related expression here too.
+                    let t = self.rev_dep_text(&rev);
+                    msg.push_str(&format!("(imply-related dependencies: {t})\n\n"));
+                }
+            }
+        }
+        let first = lp[0];
+        let nl = if first >= nsym {
+            self.choice_name_and_loc(ChoiceId((first - nsym) as u32))
+        } else {
+            self.name_and_loc(SymId(first as u32))
+        };
+        msg.push_str(&format!("...depends again on {nl}"));
+        msg
     }
 
     /// The parsed tree (with the lifetime of the tree, not of `self`).

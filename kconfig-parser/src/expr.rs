@@ -125,6 +125,11 @@ impl ExprArena {
         id
     }
 
+    /// The shared expression of a symbol if one exists.
+    pub fn sym_id_expr(&self, s: SymId) -> Option<ExprId> {
+        self.sym_exprs.get(&s).copied()
+    }
+
     /// `!e`.
     pub fn not(&mut self, e: ExprId) -> ExprId {
         self.push(Expr::Not(e))

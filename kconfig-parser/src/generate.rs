@@ -123,7 +123,7 @@ pub fn generate(
             .spawn_scoped(scope, || {
                 let mut cfg = Config::new(kc);
                 if let Some(l) = cfg.dependency_loop() {
-                    return Err(format!("Dependency loop: {l}"));
+                    return Err(l);
                 }
                 cfg.prefix = opts.prefix.clone();
                 cfg.warn_assign_undef = opts.warn_assign_undef;
