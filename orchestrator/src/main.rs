@@ -106,6 +106,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            for warning in &plan.warnings {
+                eprintln!("warning: {warning}");
+            }
             let options = BuildOptions {
                 jobs: jobs
                     .filter(|&j| j > 0)

@@ -726,6 +726,30 @@ fn kconfig_values_from_the_command_line_reach_the_firmware_and_the_layout() {
         "{config}"
     );
 
+    // Only the greeting changes: autoconf.h is rewritten and the application
+    // recompiled (Ninja tracks the forced include), but no image is
+    // configured again, since Kconfig values are not CMake arguments.
+    let run = build(
+        &app,
+        &b,
+        &[
+            "-DCONFIG_APP_MESSAGE=\"changed without a configure\"",
+            "-Dapp_CONFIG_APP_STORAGE_SIZE=0x8000",
+        ],
+    );
+    assert_ok(&run);
+    assert_eq!(
+        run.stdout.matches("up to date").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    let serial = boot(&b);
+    assert!(
+        serial.contains("APP: changed without a configure, VTOR=0x00008000\n"),
+        "{serial}"
+    );
+
     // An extra configuration file (relative to the application directory)
     // disables the storage partition: it disappears from the layout and the
     // firmware, and the application grows to the end of flash.
