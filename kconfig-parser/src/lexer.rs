@@ -534,7 +534,7 @@ fn assignment(
     let name = line[start..i].to_string();
     let Ok((rest, op)) = assign_op(&line[i..]) else {
         return Err(LexError {
-            column: i,
+            column: skip_ws(line, i),
             message: "syntax error: expected a keyword, or a macro assignment ('=', ':=' or '+=')"
                 .into(),
             macro_error: false,

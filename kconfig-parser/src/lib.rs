@@ -1,13 +1,34 @@
-//! Kconfig language parser and evaluator (Kconfiglib-compatible `.config` /
-//! `autoconf.h` output).
+//! Kconfig language parser and evaluator with Kconfiglib's semantics:
+//! `.config`, `autoconf.h` and minimal configurations byte-identical to
+//! Kconfiglib's (the reference tool of Zephyr and of this crate's goldens).
 //!
 //! Layers:
-//! * [`macros`]: the preprocessor (`$(…)` variables and functions, host
-//!   functions through [`HostFunctions`], replay tables).
-//! * [`lexer`] + [`parser`]: a nom-based line tokenizer and the statement
-//!   parser; [`load`] follows `source` statements and returns a located
-//!   [`Kconfig`] tree ([`ast`]) with interned symbols ([`symbol`]) and an
-//!   expression arena ([`expr`]).
+//! * [`macros`]: the preprocessor (`$(…)` variables and functions, built-ins,
+//!   host functions through [`HostFunctions`], replay tables
+//!   [`ReplayFunctions`] for Zephyr's devicetree functions).
+//! * [`lexer`] (nom lexemes) + [`parser`]: [`load`] follows `source`
+//!   statements (globs, `rsource`, optional sources, absolute paths outside
+//!   `$srctree`) and returns a located [`Kconfig`] tree ([`ast`]) with
+//!   interned symbols ([`symbol`]) and an expression arena ([`expr`]);
+//!   [`printer`] prints it back.
+//! * [`eval`]: [`Config`] finalizes the tree like Kconfiglib (dependency
+//!   propagation, implicit submenus, choices), loads configuration files and
+//!   computes values lazily; writers for `.config`, `autoconf.h` and the
+//!   minimal configuration; dependency-loop detection.
+//! * [`generate`]: one run (fragments in order, outputs, dumps);
+//!   [`zephyr`]: Zephyr's policy checks; [`explain`]: why a symbol has its
+//!   value; [`dump`]: per-symbol/choice state as JSON.
+//!
+//! ```no_run
+//! use kconfig_parser::generate::{generate, Fragment, GenOptions};
+//! let mut opts = kconfig_parser::LoadOptions::new("Kconfig");
+//! opts.srctree = Some("zephyr".into());
+//! let kc = kconfig_parser::load(opts)?;
+//! let frag = Fragment { name: "prj.conf".into(), text: std::fs::read_to_string("prj.conf")? };
+//! let out = generate(&kc, &[frag], &GenOptions::default())?;
+//! std::fs::write(".config", out.config)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod ast;
 pub mod dump;

@@ -332,10 +332,17 @@ impl Parser {
 
     /// A syntax error at the current token (or the end of the line).
     fn err(&self, message: impl Into<String>) -> LoadError {
+        // Point at the token (for a string: at its opening quote).
         let col = self
             .toks
             .get(self.tok_i)
-            .map(|t| t.start as usize)
+            .map(|t| {
+                if t.kind == TokKind::Str {
+                    (t.start as usize).saturating_sub(1)
+                } else {
+                    t.start as usize
+                }
+            })
             .unwrap_or(self.line_buf.trim_end().len());
         self.err_at(LoadErrorKind::Syntax, col, message)
     }

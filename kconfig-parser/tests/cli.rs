@@ -138,3 +138,63 @@ fn dump_and_why_print_state() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("implied by:"));
 }
+
+/// The whole Zephyr qemu_x86 evaluation through the command line:
+/// environment, replay table, two fragments, Zephyr policy, warnings as
+/// errors; the three outputs are byte-identical to the golden.
+#[test]
+fn gen_zephyr_golden_through_the_cli() {
+    let board = "qemu_x86";
+    let dir = common::corpus().join("zephyr-golden").join(board);
+    let env_json = common::read_json(&dir.join("env.json"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut cmd = kconfig();
+    cmd.arg("gen")
+        .arg("--kconfig")
+        .arg(common::zephyr_subst(
+            board,
+            env_json["kconfig"].as_str().unwrap(),
+        ))
+        .arg("--srctree")
+        .arg(common::zephyr_subst(
+            board,
+            env_json["srctree"].as_str().unwrap(),
+        ))
+        .arg("--replay")
+        .arg(dir.join("expected/functions_trace.json"))
+        .args(["--zephyr", "--werror"]);
+    for (k, v) in env_json["env"].as_object().unwrap() {
+        cmd.arg("--env").arg(format!(
+            "{k}={}",
+            common::zephyr_subst(board, v.as_str().unwrap())
+        ));
+    }
+    for f in env_json["fragments"].as_array().unwrap() {
+        cmd.arg("--fragment")
+            .arg(common::zephyr_subst(board, f.as_str().unwrap()));
+    }
+    let files = [".config", "autoconf.h", "defconfig"];
+    for (flag, f) in ["--config-out", "--header-out", "--min-config-out"]
+        .iter()
+        .zip(files)
+    {
+        cmd.arg(flag).arg(out_dir.path().join(f));
+    }
+    let sources = out_dir.path().join("sources.txt");
+    cmd.arg("--sources-out").arg(&sources);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in files {
+        assert_eq!(
+            std::fs::read(out_dir.path().join(f)).unwrap(),
+            std::fs::read(dir.join("expected").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let srcs = std::fs::read_to_string(sources).unwrap();
+    assert!(srcs.lines().count() > 4000);
+}
