@@ -27,7 +27,12 @@ fn main() {
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(100);
-    let input = generate(Kind::Chain, n);
+    let kind = match std::env::args().nth(3).as_deref() {
+        Some("aligned") => Kind::Aligned,
+        Some("spans") => Kind::Spans,
+        _ => Kind::Chain,
+    };
+    let input = generate(kind, n);
     let text = &input.fragments[0].text;
     let a = ALLOCS.load(Ordering::Relaxed);
     let v = partition_solver::yaml::load(text).unwrap();
