@@ -53,30 +53,31 @@ pub(crate) fn check_layout(
         for p in &parts {
             if p.size < 0 {
                 let used: i128 = parts.iter().filter(|q| q.size > 0).map(|q| q.size).sum();
-                let mut biggest: Vec<&Part> = parts
-                    .iter()
-                    .filter(|q| q.size > 0 && q.name != p.name)
-                    .collect();
-                biggest.sort_by_key(|q| -q.size);
-                let rules: Vec<String> = biggest
-                    .iter()
-                    .take(4)
-                    .map(|q| format!("{} needs {}", ctx.origin(q.name), hex(q.size)))
-                    .collect();
-                let what = if region.strategy == Strategy::Complex {
-                    "the dynamic partition"
-                } else {
-                    "the free-space partition"
-                };
+                // The smallest set of requirements that cannot fit together: the largest
+                // ones, taken until their sum exceeds the region (fewest rules in conflict).
+                let mut biggest: Vec<&Part> = parts.iter().filter(|q| q.size > 0 && q.name != p.name).collect();
+                biggest.sort_by_key(|q| (-q.size, q.name));
+                let mut sum = 0;
+                let mut set = Vec::new();
+                for q in &biggest {
+                    set.push(format!("{} needs {}", ctx.origin(q.name), hex(q.size)));
+                    sum += q.size;
+                    if sum > region.size {
+                        break;
+                    }
+                }
+                let what = if region.strategy == Strategy::Complex { "the dynamic partition" } else { "the free-space partition" };
                 problems.push(format!(
-                    "region '{}' is over-subscribed: the partitions need {} bytes, the region has {} ({} short; {what} '{}' would get size {}); largest requirements: {}",
+                    "region '{}' is over-subscribed: the partitions need {} bytes, the region has {} ({} short; {what} '{}' would get size {}); {}: {} (together {})",
                     region.name,
                     hex(used),
                     hex(region.size),
                     hex(-p.size),
                     p.name,
                     hex(p.size),
-                    rules.join(", ")
+                    if sum > region.size { "smallest set of requirements that cannot fit together" } else { "requirements" },
+                    set.join(", "),
+                    hex(sum)
                 ));
             } else if p.size > 0 && (p.addr < lo || p.addr + p.size > hi) {
                 problems.push(format!(
