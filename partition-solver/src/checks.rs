@@ -55,7 +55,10 @@ pub(crate) fn check_layout(
                 let used: i128 = parts.iter().filter(|q| q.size > 0).map(|q| q.size).sum();
                 // The smallest set of requirements that cannot fit together: the largest
                 // ones, taken until their sum exceeds the region (fewest rules in conflict).
-                let mut biggest: Vec<&Part> = parts.iter().filter(|q| q.size > 0 && q.name != p.name).collect();
+                let mut biggest: Vec<&Part> = parts
+                    .iter()
+                    .filter(|q| q.size > 0 && q.name != p.name)
+                    .collect();
                 biggest.sort_by_key(|q| (-q.size, q.name));
                 let mut sum = 0;
                 let mut set = Vec::new();
@@ -66,7 +69,11 @@ pub(crate) fn check_layout(
                         break;
                     }
                 }
-                let what = if region.strategy == Strategy::Complex { "the dynamic partition" } else { "the free-space partition" };
+                let what = if region.strategy == Strategy::Complex {
+                    "the dynamic partition"
+                } else {
+                    "the free-space partition"
+                };
                 problems.push(format!(
                     "region '{}' is over-subscribed: the partitions need {} bytes, the region has {} ({} short; {what} '{}' would get size {}); {}: {} (together {})",
                     region.name,
