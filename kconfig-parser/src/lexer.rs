@@ -63,6 +63,12 @@ pub enum Kw {
 
 /// Looks up a keyword.
 pub fn keyword(s: &str) -> Option<Kw> {
+    // Every keyword starts with a lower-case letter or '-'; symbol names
+    // (the most common words) usually do not, so most lookups stop here.
+    match s.as_bytes().first() {
+        Some(b'a'..=b'z' | b'-') => {}
+        _ => return None,
+    }
     Some(match s {
         "mainmenu" => Kw::Mainmenu,
         "menu" => Kw::Menu,
@@ -360,7 +366,7 @@ pub fn tokenize(
         }
         if c == b'"' || c == b'\'' {
             let tok = if fast_strings {
-                let Some(len) = line[i + 1..].find(c as char) else {
+                let Some(len) = memchr::memchr(c, &line.as_bytes()[i + 1..]) else {
                     return Err(LexError {
                         column: i,
                         message: "unterminated string".into(),

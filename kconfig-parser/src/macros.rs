@@ -260,18 +260,52 @@ impl Preprocessor {
                         j = p + 1;
                         continue;
                     }
-                    new_args.push(s[arg_start..p].to_string());
-                    let value = match new_args[0].trim().parse::<usize>() {
-                        Ok(n) if n < args.len() && !new_args[0].trim().is_empty() => {
-                            args[n].clone()
+                    let value = if new_args.is_empty() {
+                        // `$(NAME)`: the common case, served without
+                        // building an argument list when possible.
+                        let name = &s[arg_start..p];
+                        match name.trim().parse::<usize>() {
+                            Ok(n) if n < args.len() => args[n].clone(),
+                            _ => match self.plain_value(name) {
+                                Some(v) => v,
+                                None => {
+                                    let a = [name.to_string()];
+                                    self.fn_val(&a, site)?
+                                }
+                            },
                         }
-                        _ => self.fn_val(&new_args, site)?,
+                    } else {
+                        new_args.push(s[arg_start..p].to_string());
+                        match new_args[0].trim().parse::<usize>() {
+                            Ok(n) if n < args.len() => args[n].clone(),
+                            _ => self.fn_val(&new_args, site)?,
+                        }
                     };
                     s.replace_range(i..p + 1, &value);
                     return Ok(i + value.len());
                 }
             }
         }
+    }
+
+    /// The value of `$(name)` when no expansion or call is involved: a
+    /// variable whose value has no `$(`, or an environment variable.
+    fn plain_value(&mut self, name: &str) -> Option<String> {
+        if let Some(v) = self.variables.get(name) {
+            return (!v.value.contains("$(")).then(|| v.value.clone());
+        }
+        if self.is_function(name) {
+            return None;
+        }
+        Some(self.env_var(name).unwrap_or_default())
+    }
+
+    /// Whether `name` is a built-in or host function.
+    pub fn is_function(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "filename" | "lineno" | "shell" | "info" | "warning-if" | "error-if"
+        ) || self.host.as_ref().is_some_and(|h| h.arity(name).is_some())
     }
 
     fn fn_val(&mut self, args: &[String], site: Site<'_>) -> Result<String, MacroError> {

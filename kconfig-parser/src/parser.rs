@@ -530,7 +530,11 @@ impl Parser {
                 "expression nested more than {MAX_EXPR_DEPTH} levels deep"
             )));
         }
-        let mut ors = vec![self.parse_and(transform_m, depth)?];
+        let first = self.parse_and(transform_m, depth)?;
+        if self.peek() != Some(TokKind::Or) {
+            return Ok(first);
+        }
+        let mut ors = vec![first];
         while self.check(TokKind::Or) {
             ors.push(self.parse_and(transform_m, depth)?);
         }
@@ -542,7 +546,11 @@ impl Parser {
     }
 
     fn parse_and(&mut self, transform_m: bool, depth: usize) -> PResult<ExprId> {
-        let mut ands = vec![self.parse_factor(transform_m, depth)?];
+        let first = self.parse_factor(transform_m, depth)?;
+        if self.peek() != Some(TokKind::And) {
+            return Ok(first);
+        }
+        let mut ands = vec![first];
         while self.check(TokKind::And) {
             ands.push(self.parse_factor(transform_m, depth)?);
         }
@@ -882,8 +890,13 @@ impl Parser {
             .strip_prefix(self.prefix.as_str())
             .unwrap_or(path)
             .to_string();
-        let mut chain: Vec<Loc> = self.include_path.to_vec();
-        chain.push(self.loc());
+        let here = self.loc();
+        let chain: Arc<[Loc]> = self
+            .include_path
+            .iter()
+            .copied()
+            .chain(std::iter::once(here))
+            .collect();
         let chain_names = |kc: &Kconfig, chain: &[Loc]| -> Vec<String> {
             chain.iter().map(|l| kc.loc_str(*l)).collect()
         };
@@ -931,7 +944,7 @@ impl Parser {
                 line: 0,
             },
         );
-        let saved_path = std::mem::replace(&mut self.include_path, Arc::from(chain));
+        let saved_path = std::mem::replace(&mut self.include_path, chain);
         let saved_line = std::mem::take(&mut self.line_buf);
         let saved_toks = std::mem::replace(&mut self.toks, self.tok_pool.pop().unwrap_or_default());
         let r = self.parse_block(None, parent);
@@ -1184,7 +1197,7 @@ impl Parser {
             }
             return Ok(());
         }
-        let mut help = String::new();
+        let mut help = String::with_capacity(256);
         help.push_str(&exp[indent..]);
         help.push('\n');
         let mut nlines = 1u32;
