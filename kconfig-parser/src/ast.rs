@@ -251,11 +251,12 @@ pub struct Kconfig {
     pub nodes: Vec<Node>,
     /// All choices in first-definition order.
     pub choices: Vec<Choice>,
-    /// Every symbol definition node (`config`/`menuconfig`) per symbol, in
-    /// parse order.
-    pub sym_nodes: Vec<Vec<NodeId>>,
-    /// `configdefault` nodes per symbol, in parse order.
-    pub sym_configdefaults: Vec<Vec<NodeId>>,
+    /// Definition nodes per symbol, grouped: `def_offsets[s]..def_offsets[s+1]`
+    /// indexes `def_nodes` (built once after parsing; see [`Kconfig::sym_nodes`]).
+    pub(crate) def_offsets: Vec<u32>,
+    pub(crate) def_nodes: Vec<NodeId>,
+    pub(crate) cd_offsets: Vec<u32>,
+    pub(crate) cd_nodes: Vec<NodeId>,
     /// The `mainmenu` text ("Main menu" if none).
     pub mainmenu: String,
     /// Preprocessor variables in definition order.
@@ -284,6 +285,66 @@ impl Kconfig {
     /// `file:line` text of a location.
     pub fn loc_str(&self, loc: Loc) -> String {
         format!("{}:{}", self.file_name(loc.file), loc.line)
+    }
+
+    /// The `config`/`menuconfig` nodes defining `s`, in parse order.
+    pub fn sym_nodes(&self, s: SymId) -> &[NodeId] {
+        Self::group(&self.def_offsets, &self.def_nodes, s)
+    }
+
+    /// The `configdefault` nodes of `s`, in parse order.
+    pub fn sym_configdefaults(&self, s: SymId) -> &[NodeId] {
+        Self::group(&self.cd_offsets, &self.cd_nodes, s)
+    }
+
+    /// Number of symbols with at least one `config`/`menuconfig` node.
+    pub fn defined_symbol_count(&self) -> usize {
+        self.def_offsets.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+
+    fn group<'a>(offsets: &[u32], nodes: &'a [NodeId], s: SymId) -> &'a [NodeId] {
+        match (offsets.get(s.index()), offsets.get(s.index() + 1)) {
+            (Some(&a), Some(&b)) => &nodes[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Groups the definition nodes per symbol (after parsing).
+    pub(crate) fn index_definitions(&mut self) {
+        let n = self.symbols.len();
+        let mut def_count = vec![0u32; n + 1];
+        let mut cd_count = vec![0u32; n + 1];
+        for node in &self.nodes {
+            match node.kind {
+                NodeKind::Config { sym, .. } => def_count[sym.index() + 1] += 1,
+                NodeKind::ConfigDefault { sym } => cd_count[sym.index() + 1] += 1,
+                _ => {}
+            }
+        }
+        for i in 1..=n {
+            def_count[i] += def_count[i - 1];
+            cd_count[i] += cd_count[i - 1];
+        }
+        let mut def_nodes = vec![NodeId(0); def_count[n] as usize];
+        let mut cd_nodes = vec![NodeId(0); cd_count[n] as usize];
+        let (mut dpos, mut cpos) = (def_count.clone(), cd_count.clone());
+        for (i, node) in self.nodes.iter().enumerate() {
+            match node.kind {
+                NodeKind::Config { sym, .. } => {
+                    def_nodes[dpos[sym.index()] as usize] = NodeId(i as u32);
+                    dpos[sym.index()] += 1;
+                }
+                NodeKind::ConfigDefault { sym } => {
+                    cd_nodes[cpos[sym.index()] as usize] = NodeId(i as u32);
+                    cpos[sym.index()] += 1;
+                }
+                _ => {}
+            }
+        }
+        self.def_offsets = def_count;
+        self.def_nodes = def_nodes;
+        self.cd_offsets = cd_count;
+        self.cd_nodes = cd_nodes;
     }
 
     /// Number of entries (every node except the top node and `if` blocks).

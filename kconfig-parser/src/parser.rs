@@ -142,9 +142,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         text: mainmenu,
         cond: ExprId::Y,
     });
-    let n = p.kc.symbols.len();
-    p.kc.sym_nodes.resize(n, Vec::new());
-    p.kc.sym_configdefaults.resize(n, Vec::new());
+    p.kc.index_definitions();
     p.flush_events();
     p.kc.variables = std::mem::take(&mut p.pp.variables);
     p.kc.env_vars = std::mem::take(&mut p.pp.env_used);
@@ -201,8 +199,10 @@ fn empty_kconfig() -> Kconfig {
         exprs: ExprArena::new(),
         nodes: Vec::new(),
         choices: Vec::new(),
-        sym_nodes: Vec::new(),
-        sym_configdefaults: Vec::new(),
+        def_offsets: Vec::new(),
+        def_nodes: Vec::new(),
+        cd_offsets: Vec::new(),
+        cd_nodes: Vec::new(),
         mainmenu: "Main menu".into(),
         variables: indexmap::IndexMap::default(),
         env_vars: Vec::new(),
@@ -629,13 +629,6 @@ impl Parser {
         id
     }
 
-    fn sym_slot(v: &mut Vec<Vec<NodeId>>, s: SymId) -> &mut Vec<NodeId> {
-        if v.len() <= s.index() {
-            v.resize(s.index() + 1, Vec::new());
-        }
-        &mut v[s.index()]
-    }
-
     fn parse_block(&mut self, end: Option<Kw>, parent: NodeId) -> PResult<()> {
         self.block_depth += 1;
         if self.block_depth > MAX_BLOCK_DEPTH {
@@ -675,11 +668,6 @@ impl Parser {
                         }
                     };
                     let node = self.new_node(kind, parent);
-                    if k == Kw::Configdefault {
-                        Self::sym_slot(&mut self.kc.sym_configdefaults, sym).push(node);
-                    } else {
-                        Self::sym_slot(&mut self.kc.sym_nodes, sym).push(node);
-                    }
                     self.parse_props(node)?;
                     if k == Kw::Menuconfig && self.kc.nodes[node.0 as usize].prompt.is_none() {
                         let nl = self.name_and_loc(sym);
@@ -802,16 +790,14 @@ impl Parser {
     }
 
     fn name_and_loc(&self, sym: SymId) -> String {
+        // Only for warnings while parsing: scan the nodes made so far.
         let locs: Vec<String> = self
             .kc
-            .sym_nodes
-            .get(sym.index())
-            .map(|v| {
-                v.iter()
-                    .map(|n| self.kc.loc_str(self.kc.nodes[n.0 as usize].loc))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Config { sym: s, .. } if s == sym))
+            .map(|n| self.kc.loc_str(n.loc))
+            .collect();
         let name = self.kc.symbols.name(sym);
         if locs.is_empty() {
             format!("{name} (undefined)")

@@ -91,7 +91,7 @@ fn linux_x86_64_parses_whole() {
                 .symbols
                 .lookup(name)
                 .unwrap_or_else(|| panic!("{name} unknown"));
-            assert!(!kc.sym_nodes[id.index()].is_empty(), "{name} not defined");
+            assert!(!kc.sym_nodes(id).is_empty(), "{name} not defined");
         }
     }
     // x86_64_defconfig evaluated like Kconfiglib. Values probed with

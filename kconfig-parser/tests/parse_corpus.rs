@@ -31,10 +31,7 @@ fn counts(kc: &kconfig_parser::Kconfig) -> HashMap<&'static str, u64> {
             .filter(|n| n.kind == NodeKind::Comment)
             .count() as u64,
     );
-    m.insert(
-        "symbols_defined",
-        kc.sym_nodes.iter().filter(|v| !v.is_empty()).count() as u64,
-    );
+    m.insert("symbols_defined", kc.defined_symbol_count() as u64);
     m.insert("variables", kc.variables.len() as u64);
     m
 }
@@ -73,7 +70,8 @@ fn kconfiglib_goldens_parse_like_the_reference() {
                 .symbols
                 .lookup(name)
                 .unwrap_or_else(|| panic!("{case}: {name}"));
-            let locs: Vec<String> = kc.sym_nodes[id.index()]
+            let locs: Vec<String> = kc
+                .sym_nodes(id)
                 .iter()
                 .map(|n| kc.loc_str(kc.node(*n).loc))
                 .collect();
@@ -211,7 +209,7 @@ fn busybox_loads_whole() {
     o.base_dir = Some(dir);
     let kc = load(o).unwrap();
     assert_eq!(kc.reads.len(), 25);
-    assert_eq!(kc.sym_nodes.iter().filter(|v| !v.is_empty()).count(), 1082);
+    assert_eq!(kc.defined_symbol_count(), 1082);
     assert_eq!(kc.choices.len(), 8);
 }
 
@@ -222,7 +220,7 @@ fn help_texts_follow_indentation_rules() {
     let kc = load(o).unwrap();
     let help_of = |name: &str| -> Vec<String> {
         let id = kc.symbols.lookup(name).unwrap();
-        kc.sym_nodes[id.index()]
+        kc.sym_nodes(id)
             .iter()
             .map(|n| kc.node(*n).help.clone().unwrap_or_default())
             .collect()
@@ -253,14 +251,14 @@ fn macros_build_names_and_strings() {
     let (opts, _) = kconfiglib_options("Kpreprocess");
     let kc = load(opts).unwrap();
     let print_me = kc.symbols.lookup("PRINT_ME").unwrap();
-    let node = kc.node(kc.sym_nodes[print_me.index()][0]);
+    let node = kc.node(kc.sym_nodes(print_me)[0]);
     assert_eq!(node.prompt.as_ref().unwrap().text, "env_1");
     assert_eq!(
         kconfig_parser::printer::expr_text(&kc, node.prompt.as_ref().unwrap().cond, true),
         "(FOO && BAR) || !BAZ || !QAZ"
     );
     let too = kc.symbols.lookup("PRINT_ME_TOO").expect("macro-built name");
-    let node = kc.node(kc.sym_nodes[too.index()][0]);
+    let node = kc.node(kc.sym_nodes(too)[0]);
     assert_eq!(
         kc.exprs.display(node.defaults[0].value, &kc.symbols),
         "FOOBARBAZQAZ"
