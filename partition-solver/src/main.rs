@@ -68,8 +68,13 @@ fn parse_int(s: &str) -> Result<i128, String> {
     } else {
         b.parse()
     };
-    v.map(|v| if neg { -v } else { v })
-        .map_err(|_| format!("invalid int value: '{s}'"))
+    let v = v
+        .map(|v| if neg { -v } else { v })
+        .map_err(|_| format!("invalid int value: '{s}'"))?;
+    if v.unsigned_abs() > 1u128 << 64 {
+        return Err(format!("value out of range: '{s}'"));
+    }
+    Ok(v)
 }
 
 fn main() -> ExitCode {

@@ -655,7 +655,7 @@ impl ExprParser<'_> {
         self.pos += 1;
         match (t.kind, t.text.as_str()) {
             (Kind::Punct, "!") => Ok(i128::from(self.unary()? == 0)),
-            (Kind::Punct, "-") => Ok(-self.unary()?),
+            (Kind::Punct, "-") => Ok(self.unary()?.wrapping_neg()),
             (Kind::Punct, "+") => self.unary(),
             (Kind::Punct, "~") => Ok(!self.unary()?),
             (Kind::Punct, "(") => {

@@ -135,8 +135,15 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
         location: pos,
         message,
     };
+    const LIMIT: i128 = 1 << 64;
     for key in ["size", "address"] {
         if let Some(v) = e.get(key) {
+            if v.as_int().is_some_and(|i| !(-LIMIT..=LIMIT).contains(&i)) {
+                return Err(bad(format!(
+                    "'{key}' of partition '{name}' is out of range ({})",
+                    v.py_repr()
+                )));
+            }
             if v.as_int().is_none() {
                 let hint = match v.as_str() {
                     Some(s) if s.starts_with("CONFIG_") => {
@@ -162,9 +169,9 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
                                 v.py_repr()
                             )));
                         }
-                        if v.as_int().is_some_and(|i| i <= 0) {
+                        if v.as_int().is_some_and(|i| i <= 0 || i > LIMIT) {
                             return Err(bad(format!(
-                                "'placement.align.{k}' of partition '{name}' must be positive"
+                                "'placement.align.{k}' of partition '{name}' must be positive and at most 2^64"
                             )));
                         }
                     }
@@ -178,7 +185,7 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
             }
         }
         if let Some(v) = p.get("align_next") {
-            if v.as_int().is_none_or(|i| i <= 0) {
+            if v.as_int().is_none_or(|i| i <= 0 || i > LIMIT) {
                 return Err(bad(format!(
                     "'placement.align_next' of partition '{name}' must be a positive integer, found {}",
                     v.py_repr()
@@ -275,6 +282,15 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             eprintln!("[pm-solve] {what}: {:?}", t0.elapsed());
         }
     };
+    for r in &input.regions {
+        let limit = 1i128 << 64;
+        if r.size < 0 || r.size > limit || r.base_address.abs() > limit {
+            return Err(Error::Regions(format!(
+                "region '{}' has an out-of-range size or base address ({:#x} at {:#x})",
+                r.name, r.size, r.base_address
+            )));
+        }
+    }
     let (merged, origins) = merge_fragments(&input.fragments)?;
     lap("merged");
     let mut ctx = Ctx {
