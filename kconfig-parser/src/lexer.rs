@@ -341,7 +341,7 @@ pub fn tokenize(
                 continue;
             }
             let string_ctx = matches!(prev, TokKind::Kw(k) if takes_string(k));
-            let end = if w.contains('$') && !string_ctx {
+            let end = if !string_ctx && memchr::memchr(b'$', w.as_bytes()).is_some() {
                 let end = expand_name(line, i, pp, site)?;
                 if line[i..end].trim().is_empty() {
                     return Err(LexError {

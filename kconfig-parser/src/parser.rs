@@ -97,7 +97,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         cur: Cursor {
             file: FileId(0),
             name: Arc::from(top_name.as_str()),
-            text: std::rc::Rc::from(""),
+            text: std::rc::Rc::new(String::new()),
             pos: 0,
             line: 0,
         },
@@ -126,7 +126,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         ),
     })?;
     p.cur.file = top_id;
-    p.cur.text = std::rc::Rc::from(text);
+    p.cur.text = std::rc::Rc::new(text);
     p.kc.nodes.push(Node::new(
         NodeKind::Top,
         Loc {
@@ -163,7 +163,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         cur: Cursor {
             file: FileId(0),
             name: Arc::from("<expression>"),
-            text: std::rc::Rc::from(""),
+            text: std::rc::Rc::new(String::new()),
             pos: 0,
             line: 1,
         },
@@ -219,7 +219,7 @@ fn read_text(path: &Path) -> std::io::Result<String> {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    if s.contains('\r') {
+    if memchr::memchr(b'\r', s.as_bytes()).is_some() {
         s = s.replace("\r\n", "\n");
     }
     Ok(s)
@@ -247,7 +247,7 @@ fn py_dirname(p: &str) -> &str {
 struct Cursor {
     file: FileId,
     name: Arc<str>,
-    text: std::rc::Rc<str>,
+    text: std::rc::Rc<String>,
     pos: usize,
     line: u32,
 }
@@ -267,7 +267,7 @@ struct Parser {
     named_choices: rustc_hash::FxHashMap<String, ChoiceId>,
     block_depth: usize,
     tok_pool: Vec<Vec<Token>>,
-    file_cache: rustc_hash::FxHashMap<String, std::rc::Rc<str>>,
+    file_cache: rustc_hash::FxHashMap<String, std::rc::Rc<String>>,
 }
 
 impl Node {
@@ -857,11 +857,11 @@ impl Parser {
 
     /// Reads a file, once per load: Kconfig trees source some files several
     /// times (overlapping globs) and the contents cannot change meanwhile.
-    fn read_cached(&mut self, path: &str) -> std::io::Result<std::rc::Rc<str>> {
+    fn read_cached(&mut self, path: &str) -> std::io::Result<std::rc::Rc<String>> {
         if let Some(t) = self.file_cache.get(path) {
             return Ok(t.clone());
         }
-        let t: std::rc::Rc<str> = std::rc::Rc::from(read_text(Path::new(path))?);
+        let t = std::rc::Rc::new(read_text(Path::new(path))?);
         self.file_cache.insert(path.to_string(), t.clone());
         Ok(t)
     }
@@ -870,7 +870,7 @@ impl Parser {
         &mut self,
         path: &str,
         parent: NodeId,
-        text: Option<std::rc::Rc<str>>,
+        text: Option<std::rc::Rc<String>>,
     ) -> PResult<()> {
         let name = path
             .strip_prefix(self.prefix.as_str())
