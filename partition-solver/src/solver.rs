@@ -33,7 +33,7 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn add(&mut self, mut m: Map) -> usize {
+    pub fn add(&mut self, m: Map) -> usize {
         self.store.push(m);
         self.store.len() - 1
     }
