@@ -6,17 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
-        let live = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         unsafe { System.dealloc(p, l) }
     }
 }
@@ -63,7 +58,6 @@ fn main() {
         std::hint::black_box(sol.partitions_yaml());
     }
     let allocs = (ALLOCS.load(Ordering::Relaxed) - a0) / reps;
-    println!("peak live heap {} KB", PEAK.load(Ordering::Relaxed) / 1024);
     println!(
         "{:?} per solve, {} allocations per solve ({} per partition)",
         t.elapsed() / reps as u32,

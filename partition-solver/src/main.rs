@@ -267,7 +267,7 @@ fn run_place(args: &[String]) -> ExitCode {
         Ok((sol, _, _)) => {
             if json {
                 let v = serde_json::json!({
-                    "partitions": report::to_json(&partition_solver::yaml::Value::Map(Box::new(sol.partitions.clone()))),
+                    "partitions": report::to_json(&partition_solver::yaml::Value::Map(sol.partitions.clone())),
                     "regions": report::to_json(&partition_solver::solver::regions_value(&sol.regions)),
                     "log": sol.log,
                     "warnings": sol.warnings,

@@ -87,7 +87,7 @@ impl Region {
             Value::Str(self.strategy.as_str().into()),
         );
         m.insert("size".into(), Value::Int(self.size));
-        Value::Map(Box::new(m))
+        Value::Map(m)
     }
 }
 

@@ -83,12 +83,12 @@ impl Solution {
 
 /// The `regions.yml` mapping of a list of regions.
 pub fn regions_value(regions: &[Region]) -> Value {
-    Value::Map(Box::new(
+    Value::Map(
         regions
             .iter()
             .map(|r| (r.name.clone(), r.to_value()))
             .collect(),
-    ))
+    )
 }
 
 /// Parse one fragment into a map of partitions (`None` for an empty document).
@@ -100,7 +100,7 @@ pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>>
     match v {
         Value::Null => Ok(None),
         Value::Map(m) => {
-            for (k, e) in m.iter() {
+            for (k, e) in &m {
                 if !matches!(e, Value::Map(_)) {
                     return Err(Error::Input {
                         file: f.name.clone(),
@@ -112,7 +112,7 @@ pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>>
                     });
                 }
             }
-            Ok(Some((*m, pos)))
+            Ok(Some((m, pos)))
         }
         other => Err(Error::Input {
             file: f.name.clone(),
@@ -160,7 +160,7 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
         if let Some(a) = p.get("align") {
             match a {
                 Value::Map(am) => {
-                    for (k, v) in am.iter() {
+                    for (k, v) in am {
                         if v.as_int().is_none() {
                             return Err(bad(format!(
                                 "'placement.align.{k}' of partition '{name}' must be an integer, found {}",
@@ -300,7 +300,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     };
     for (k, v) in merged {
         if let Value::Map(m) = v {
-            let id = ctx.add(*m);
+            let id = ctx.add(m);
             ctx.system.insert(k, id);
         }
     }
@@ -315,7 +315,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
                     ctx.origins
                         .entry(k.clone())
                         .or_insert_with(|| sf.name.clone());
-                    let id = ctx.add(*e);
+                    let id = ctx.add(e);
                     statics.insert(k, id);
                 }
             }
@@ -375,7 +375,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     lap("regions solved");
     let mut partitions = Map::with_capacity_and_hasher(result.len(), Default::default());
     for (k, id) in result {
-        partitions.insert(k, Value::Map(Box::new(std::mem::take(&mut ctx.store[id]))));
+        partitions.insert(k, Value::Map(std::mem::take(&mut ctx.store[id])));
     }
     let mut sol = Solution {
         partitions,
@@ -756,7 +756,7 @@ pub fn resolve_order(partitions: &Map, dp: &str) -> Result<(Vec<String>, Map)> {
         })?;
     let containers = subs
         .iter()
-        .map(|(k, &id)| (k.clone(), Value::Map(Box::new(ctx.store[id].clone()))))
+        .map(|(k, &id)| (k.clone(), Value::Map(ctx.store[id].clone())))
         .collect();
     Ok((order, containers))
 }
@@ -848,7 +848,7 @@ pub fn solve_area(
         if let (Some(a), Some(s)) = (int_of(e, "address"), int_of(e, "size")) {
             e.insert("end_address".into(), Value::Int(a + s));
         }
-        out.insert(k.clone(), Value::Map(Box::new(e.clone())));
+        out.insert(k.clone(), Value::Map(e.clone()));
     }
     Ok(out)
 }

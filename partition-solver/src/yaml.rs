@@ -64,8 +64,14 @@ pub enum Value {
     Str(String),
     /// A sequence.
     Seq(Vec<Value>),
-    /// A mapping, in document order (boxed: keeps every value small).
-    Map(Box<Map>),
+    /// A mapping, in document order.
+    Map(Map),
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::Map(m)
+    }
 }
 
 impl PartialEq for Value {
@@ -311,7 +317,7 @@ impl MarkedEventReceiver for Builder {
                 if let Some((frame, anchor)) = self.stack.pop() {
                     let v = match frame {
                         Frame::Seq(items) => Value::Seq(items),
-                        Frame::Map(map, _, _) => Value::Map(Box::new(map)),
+                        Frame::Map(map, _, _) => Value::Map(map),
                     };
                     self.push_value(v, anchor, mark);
                 }

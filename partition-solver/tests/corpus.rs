@@ -97,7 +97,7 @@ fn normal(v: &Value) -> Value {
     match v {
         Value::Map(m) => {
             let mut out = Map::default();
-            for (k, v) in m.iter() {
+            for (k, v) in m {
                 let mut v = normal(v);
                 if k == "span" || k == "orig_span" {
                     if let Value::Seq(s) = &mut v {
@@ -106,7 +106,7 @@ fn normal(v: &Value) -> Value {
                 }
                 out.insert(k.clone(), v);
             }
-            Value::Map(Box::new(out))
+            Value::Map(out)
         }
         Value::Seq(s) => Value::Seq(s.iter().map(normal).collect()),
         other => other.clone(),
