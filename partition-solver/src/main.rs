@@ -187,6 +187,13 @@ fn run_place(args: &[String]) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Some(s) = m.get_one::<String>("static-config") {
+        if std::fs::File::open(s).is_err() {
+            // argparse's FileType rejects it as an argument error (exit status 2).
+            eprintln!("pm-solve: error: argument --static-config: can't open '{s}'");
+            return ExitCode::from(2);
+        }
+    }
     let json = m.get_flag("json");
     let opts = Options {
         compat: m.get_flag("compat"),
