@@ -247,7 +247,12 @@ impl Addr<'_> {
     }
     fn set_addr(&mut self, n: &str, a: i128) {
         let id = self.id(n);
-        self.ctx.store[id].insert("address".into(), Value::Int(a));
+        match self.ctx.store[id].get_mut("address") {
+            Some(v) => *v = Value::Int(a),
+            None => {
+                self.ctx.store[id].insert("address".into(), Value::Int(a));
+            }
+        }
     }
     fn end(&self, n: &str) -> RResult<i128> {
         Ok(self.addr(n) + self.size(n)?)
