@@ -9,6 +9,9 @@
 
 use crate::symbol::{SymId, SymbolTable};
 
+/// Symbol ids below this use the dense table.
+const DENSE_LIMIT: usize = 1 << 24;
+
 /// Handle of an expression node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ExprId(pub u32);
@@ -72,7 +75,10 @@ pub enum Expr {
 #[derive(Debug, Clone)]
 pub struct ExprArena {
     nodes: Vec<Expr>,
-    sym_exprs: rustc_hash::FxHashMap<SymId, ExprId>,
+    /// The shared `Sym` node of each symbol (dense by symbol id; choice
+    /// references of the evaluator, with high ids, go to `sym_other`).
+    sym_exprs: Vec<Option<ExprId>>,
+    sym_other: rustc_hash::FxHashMap<SymId, ExprId>,
 }
 
 impl Default for ExprArena {
@@ -86,7 +92,8 @@ impl ExprArena {
     pub fn new() -> Self {
         let mut a = ExprArena {
             nodes: Vec::new(),
-            sym_exprs: Default::default(),
+            sym_exprs: Vec::new(),
+            sym_other: Default::default(),
         };
         a.sym(SymId::N);
         a.sym(SymId::M);
@@ -117,17 +124,28 @@ impl ExprArena {
 
     /// The expression consisting of one symbol (shared per symbol).
     pub fn sym(&mut self, s: SymId) -> ExprId {
-        if let Some(&id) = self.sym_exprs.get(&s) {
+        if let Some(id) = self.sym_id_expr(s) {
             return id;
         }
         let id = self.push(Expr::Sym(s));
-        self.sym_exprs.insert(s, id);
+        if s.index() < DENSE_LIMIT {
+            if self.sym_exprs.len() <= s.index() {
+                self.sym_exprs.resize(s.index() + 1, None);
+            }
+            self.sym_exprs[s.index()] = Some(id);
+        } else {
+            self.sym_other.insert(s, id);
+        }
         id
     }
 
     /// The shared expression of a symbol if one exists.
     pub fn sym_id_expr(&self, s: SymId) -> Option<ExprId> {
-        self.sym_exprs.get(&s).copied()
+        if s.index() < DENSE_LIMIT {
+            self.sym_exprs.get(s.index()).copied().flatten()
+        } else {
+            self.sym_other.get(&s).copied()
+        }
     }
 
     /// `!e`.

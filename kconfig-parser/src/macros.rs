@@ -264,6 +264,16 @@ impl Preprocessor {
                         // `$(NAME)`: the common case, served without
                         // building an argument list when possible.
                         let name = &s[arg_start..p];
+                        // A variable with nothing to expand is copied
+                        // straight into place.
+                        if let Some(idx) = self.variables.get_index_of(name) {
+                            let v = &self.variables[idx].value;
+                            if !v.contains("$(") && name.trim().parse::<usize>().is_err() {
+                                s.replace_range(i..p + 1, v);
+                                return Ok(i + v.len());
+                            }
+                        }
+                        let name = &s[arg_start..p];
                         match name.trim().parse::<usize>() {
                             Ok(n) if n < args.len() => args[n].clone(),
                             _ => match self.plain_value(name) {

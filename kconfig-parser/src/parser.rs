@@ -110,6 +110,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
         tok_pool: Vec::new(),
+        line_pool: Vec::new(),
         file_cache: rustc_hash::FxHashMap::default(),
     };
     let top_id = p.file_id(&top_name, top_path.clone());
@@ -176,6 +177,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         named_choices: rustc_hash::FxHashMap::default(),
         block_depth: 0,
         tok_pool: Vec::new(),
+        line_pool: Vec::new(),
         file_cache: rustc_hash::FxHashMap::default(),
     };
     let r = (|| {
@@ -267,6 +269,7 @@ struct Parser {
     named_choices: rustc_hash::FxHashMap<String, ChoiceId>,
     block_depth: usize,
     tok_pool: Vec<Vec<Token>>,
+    line_pool: Vec<String>,
     file_cache: rustc_hash::FxHashMap<String, std::rc::Rc<String>>,
 }
 
@@ -931,12 +934,15 @@ impl Parser {
             },
         );
         let saved_path = std::mem::replace(&mut self.include_path, chain);
-        let saved_line = std::mem::take(&mut self.line_buf);
+        let saved_line =
+            std::mem::replace(&mut self.line_buf, self.line_pool.pop().unwrap_or_default());
         let saved_toks = std::mem::replace(&mut self.toks, self.tok_pool.pop().unwrap_or_default());
         let r = self.parse_block(None, parent);
         self.cur = saved_cursor;
         self.include_path = saved_path;
-        self.line_buf = saved_line;
+        let mut used = std::mem::replace(&mut self.line_buf, saved_line);
+        used.clear();
+        self.line_pool.push(used);
         let used = std::mem::replace(&mut self.toks, saved_toks);
         self.tok_pool.push(used);
         self.reuse = false;
@@ -1169,8 +1175,7 @@ impl Parser {
             }
         };
         let (s, e, nl) = first;
-        let exp = expand_tabs(&self.cur.text[s..e]);
-        let indent = exp.len() - exp.trim_start().len();
+        let indent = indent_width(&self.cur.text[s..e]);
         if indent == 0 {
             self.empty_help(node);
             self.line_buf.clear();
@@ -1184,7 +1189,7 @@ impl Parser {
             return Ok(());
         }
         let mut help = String::with_capacity(256);
-        help.push_str(&exp[indent..]);
+        push_dedented(&mut help, &self.cur.text[s..e], indent);
         help.push('\n');
         let mut nlines = 1u32;
         let mut after: Option<(usize, usize, bool)> = None;
@@ -1326,6 +1331,7 @@ fn push_dedented(out: &mut String, raw: &str, indent: usize) {
     }
 }
 
+#[cfg(test)]
 fn expand_tabs(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\t') {
         return std::borrow::Cow::Borrowed(s);

@@ -28,29 +28,27 @@ impl SymId {
     }
 }
 
-/// One interned name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SymbolName {
-    /// The name (for constants: the string's text).
-    pub name: Box<str>,
-    /// Constant symbol (quoted string or n/m/y).
-    pub is_const: bool,
-}
-
-/// The interner. Ids are dense and stable; `n`, `m`, `y` and `MODULES` are
-/// always the first four.
-/// Each name is stored once (in `names`); the hash tables hold ids only.
+/// Each name is stored once, in one text buffer (`text`); `names` holds
+/// its span and kind, the hash tables hold ids only.
 #[derive(Clone)]
 pub struct SymbolTable {
-    names: Vec<SymbolName>,
+    text: String,
+    names: Vec<NameSpan>,
     plain: HashTable<SymId>,
     consts: HashTable<SymId>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NameSpan {
+    start: u32,
+    len: u32,
+    is_const: bool,
 }
 
 impl std::fmt::Debug for SymbolTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.names.iter().map(|n| &n.name))
+            .entries(self.ids().map(|i| self.name(i)))
             .finish()
     }
 }
@@ -69,6 +67,7 @@ impl SymbolTable {
     /// A table holding `n`, `m`, `y` and `MODULES`.
     pub fn new() -> Self {
         let mut t = SymbolTable {
+            text: String::with_capacity(1 << 16),
             names: Vec::new(),
             plain: HashTable::new(),
             consts: HashTable::new(),
@@ -80,21 +79,30 @@ impl SymbolTable {
         t
     }
 
+    fn span_str<'a>(text: &'a str, n: &NameSpan) -> &'a str {
+        &text[n.start as usize..(n.start + n.len) as usize]
+    }
+
     fn intern(&mut self, name: &str, is_const: bool) -> SymId {
         let hash = hash_name(name);
-        let names = &self.names;
+        let (text, names) = (&self.text, &self.names);
         let table = if is_const {
             &mut self.consts
         } else {
             &mut self.plain
         };
-        if let Some(&id) = table.find(hash, |id| &*names[id.index()].name == name) {
+        if let Some(&id) = table.find(hash, |id| Self::span_str(text, &names[id.index()]) == name) {
             return id;
         }
         let id = SymId(names.len() as u32);
-        table.insert_unique(hash, id, |id| hash_name(&names[id.index()].name));
-        self.names.push(SymbolName {
-            name: name.into(),
+        table.insert_unique(hash, id, |id| {
+            hash_name(Self::span_str(text, &names[id.index()]))
+        });
+        let start = self.text.len() as u32;
+        self.text.push_str(name);
+        self.names.push(NameSpan {
+            start,
+            len: name.len() as u32,
             is_const,
         });
         id
@@ -103,7 +111,9 @@ impl SymbolTable {
     fn find(&self, name: &str, is_const: bool) -> Option<SymId> {
         let table = if is_const { &self.consts } else { &self.plain };
         table
-            .find(hash_name(name), |id| &*self.names[id.index()].name == name)
+            .find(hash_name(name), |id| {
+                Self::span_str(&self.text, &self.names[id.index()]) == name
+            })
             .copied()
     }
 
@@ -136,7 +146,7 @@ impl SymbolTable {
 
     /// The name of a symbol.
     pub fn name(&self, id: SymId) -> &str {
-        &self.names[id.index()].name
+        Self::span_str(&self.text, &self.names[id.index()])
     }
 
     /// Whether the symbol is a constant.
