@@ -312,9 +312,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             for (k, v) in m {
                 if let Value::Map(e) = v {
                     validate_entry(&sf.name, pos.get(&k).copied(), &k, &e)?;
-                    ctx.origins
-                        .entry(k.clone())
-                        .or_insert_with(|| sf.name.clone());
+                    ctx.origins.insert(k.clone(), sf.name.clone());
                     let id = ctx.add(e);
                     statics.insert(k, id);
                 }
