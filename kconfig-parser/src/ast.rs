@@ -171,6 +171,42 @@ pub struct Options {
     pub transitional: bool,
 }
 
+/// A run of properties of one node in one of the tree's property lists
+/// (all nodes share four lists instead of owning small vectors).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// First index.
+    pub start: u32,
+    /// Number of entries.
+    pub len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+
+    /// No entries.
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Appends `item` to the span `span` of `list`, keeping the span
+/// contiguous (a node's properties are parsed together).
+pub(crate) fn push_prop<T: Clone>(list: &mut Vec<T>, span: &mut Span, item: T) {
+    if span.len == 0 {
+        span.start = list.len() as u32;
+    } else if (span.start + span.len) as usize != list.len() {
+        // Not at the end (cannot happen while parsing): move the run.
+        let moved: Vec<T> = list[span.range()].to_vec();
+        span.start = list.len() as u32;
+        list.extend(moved);
+    }
+    list.push(item);
+    span.len += 1;
+}
+
 /// One entry of the menu tree with the properties written on it.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -190,14 +226,14 @@ pub struct Node {
     pub dep: ExprId,
     /// The AND of the `visible if` lines (menus).
     pub visible_if: ExprId,
-    /// `default` and `def_*` lines in order.
-    pub defaults: Vec<Default>,
-    /// `select` lines.
-    pub selects: Vec<ReverseDep>,
-    /// `imply` lines.
-    pub implies: Vec<ReverseDep>,
-    /// `range` lines.
-    pub ranges: Vec<Range>,
+    /// `default` and `def_*` lines in order ([`Kconfig::defaults`]).
+    pub defaults: Span,
+    /// `select` lines ([`Kconfig::selects`]).
+    pub selects: Span,
+    /// `imply` lines ([`Kconfig::implies`]).
+    pub implies: Span,
+    /// `range` lines ([`Kconfig::ranges`]).
+    pub ranges: Span,
     /// Help text (indentation stripped, trailing blank lines dropped).
     pub help: Option<String>,
     /// Options.
@@ -251,6 +287,10 @@ pub struct Kconfig {
     pub nodes: Vec<Node>,
     /// All choices in first-definition order.
     pub choices: Vec<Choice>,
+    pub(crate) default_list: Vec<Default>,
+    pub(crate) select_list: Vec<ReverseDep>,
+    pub(crate) imply_list: Vec<ReverseDep>,
+    pub(crate) range_list: Vec<Range>,
     /// Definition nodes per symbol, grouped: `def_offsets[s]..def_offsets[s+1]`
     /// indexes `def_nodes` (built once after parsing; see [`Kconfig::sym_nodes`]).
     pub(crate) def_offsets: Vec<u32>,
@@ -275,6 +315,26 @@ impl Kconfig {
     /// The node with this id.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
+    }
+
+    /// The `default` lines of a node.
+    pub fn defaults(&self, n: &Node) -> &[Default] {
+        &self.default_list[n.defaults.range()]
+    }
+
+    /// The `select` lines of a node.
+    pub fn selects(&self, n: &Node) -> &[ReverseDep] {
+        &self.select_list[n.selects.range()]
+    }
+
+    /// The `imply` lines of a node.
+    pub fn implies(&self, n: &Node) -> &[ReverseDep] {
+        &self.imply_list[n.implies.range()]
+    }
+
+    /// The `range` lines of a node.
+    pub fn ranges(&self, n: &Node) -> &[Range] {
+        &self.range_list[n.ranges.range()]
     }
 
     /// The name a file is reported under.

@@ -187,8 +187,11 @@ impl<'k> Config<'k> {
         let mut fin: Vec<FinNode> = Vec::with_capacity(n);
         for node in &kc.nodes {
             let dep = node.dep;
-            let mut defaults: Vec<(ExprId, ExprId)> =
-                node.defaults.iter().map(|d| (d.value, d.cond)).collect();
+            let mut defaults: Vec<(ExprId, ExprId)> = kc
+                .defaults(node)
+                .iter()
+                .map(|d| (d.value, d.cond))
+                .collect();
             if let Some(e) = node.options.env_default {
                 defaults.push((e, ExprId::Y));
             }
@@ -197,13 +200,21 @@ impl<'k> Config<'k> {
                 prompt: node.prompt.as_ref().map(|p| p.cond),
                 visible_if: node.visible_if,
                 defaults,
-                ranges: node
-                    .ranges
+                ranges: kc
+                    .ranges(node)
                     .iter()
                     .map(|r| (r.low, r.high, r.cond))
                     .collect(),
-                selects: node.selects.iter().map(|r| (r.target, r.cond)).collect(),
-                implies: node.implies.iter().map(|r| (r.target, r.cond)).collect(),
+                selects: kc
+                    .selects(node)
+                    .iter()
+                    .map(|r| (r.target, r.cond))
+                    .collect(),
+                implies: kc
+                    .implies(node)
+                    .iter()
+                    .map(|r| (r.target, r.cond))
+                    .collect(),
                 list: node.children.first().copied(),
                 next: None,
                 parent: node.parent,
@@ -334,8 +345,8 @@ impl<'k> Config<'k> {
                 Some(Type::Bool) | Some(Type::Tristate) => {
                     for n in &st.nodes {
                         for (list, verb) in [
-                            (&self.kc.node(*n).selects, "selects"),
-                            (&self.kc.node(*n).implies, "implies"),
+                            (self.kc.selects(self.kc.node(*n)), "selects"),
+                            (self.kc.implies(self.kc.node(*n)), "implies"),
                         ] {
                             for r in list {
                                 let tt = self.syms[r.target.index()].orig_type;
@@ -886,7 +897,7 @@ impl<'k> Config<'k> {
                 lines.push("\toption modules".into());
             }
             let _ = o;
-            for r in &node.ranges {
+            for r in self.kc.ranges(node) {
                 lines.push(format!(
                     "\trange {} {}{}",
                     self.sc_text(r.low),
@@ -895,7 +906,7 @@ impl<'k> Config<'k> {
                 ));
             }
         }
-        for d in &node.defaults {
+        for d in self.kc.defaults(node) {
             lines.push(format!(
                 "\tdefault {}{}",
                 self.expr_text(d.value),
@@ -906,14 +917,14 @@ impl<'k> Config<'k> {
             lines.push("\toptional".into());
         }
         if sym.is_some() {
-            for r in &node.selects {
+            for r in self.kc.selects(node) {
                 lines.push(format!(
                     "\tselect {}{}",
                     self.sc_text(r.target),
                     cond_suffix(r.cond)
                 ));
             }
-            for r in &node.implies {
+            for r in self.kc.implies(node) {
                 lines.push(format!(
                     "\timply {}{}",
                     self.sc_text(r.target),

@@ -7,8 +7,8 @@
 //! they were written on; nothing is propagated here.
 
 use crate::ast::{
-    Choice, ChoiceId, Default, FileId, Kconfig, Loc, Node, NodeId, NodeKind, Options, Prompt,
-    Range, ReverseDep, SourceFile, Type, Warning,
+    push_prop, Choice, ChoiceId, Default, FileId, Kconfig, Loc, Node, NodeId, NodeKind, Options,
+    Prompt, Range, ReverseDep, SourceFile, Span, Type, Warning,
 };
 use crate::error::{LoadError, LoadErrorKind};
 use crate::expr::{CmpOp, ExprArena, ExprId};
@@ -201,6 +201,10 @@ fn empty_kconfig() -> Kconfig {
         exprs: ExprArena::new(),
         nodes: Vec::new(),
         choices: Vec::new(),
+        default_list: Vec::new(),
+        select_list: Vec::new(),
+        imply_list: Vec::new(),
+        range_list: Vec::new(),
         def_offsets: Vec::new(),
         def_nodes: Vec::new(),
         cd_offsets: Vec::new(),
@@ -284,10 +288,10 @@ impl Node {
             prompt: None,
             dep: ExprId::Y,
             visible_if: ExprId::Y,
-            defaults: Vec::new(),
-            selects: Vec::new(),
-            implies: Vec::new(),
-            ranges: Vec::new(),
+            defaults: Span::default(),
+            selects: Span::default(),
+            implies: Span::default(),
+            ranges: Span::default(),
             help: None,
             options: Options::default(),
             include_path,
@@ -1033,16 +1037,22 @@ impl Parser {
                     let target = self.expect_nonconst_sym()?;
                     let cond = self.parse_cond()?;
                     let r = ReverseDep { target, cond };
+                    let kc = &mut self.kc;
                     if k == Kw::Select {
-                        self.kc.nodes[idx].selects.push(r);
+                        push_prop(&mut kc.select_list, &mut kc.nodes[idx].selects, r);
                     } else {
-                        self.kc.nodes[idx].implies.push(r);
+                        push_prop(&mut kc.imply_list, &mut kc.nodes[idx].implies, r);
                     }
                 }
                 Kw::Default => {
                     let value = self.parse_expr(false, 0)?;
                     let cond = self.parse_cond()?;
-                    self.kc.nodes[idx].defaults.push(Default { value, cond });
+                    let kc = &mut self.kc;
+                    push_prop(
+                        &mut kc.default_list,
+                        &mut kc.nodes[idx].defaults,
+                        Default { value, cond },
+                    );
                 }
                 Kw::DefBool | Kw::DefTristate | Kw::DefInt | Kw::DefHex | Kw::DefString => {
                     let ty = match k {
@@ -1055,7 +1065,12 @@ impl Parser {
                     self.set_type(node, ty);
                     let value = self.parse_expr(false, 0)?;
                     let cond = self.parse_cond()?;
-                    self.kc.nodes[idx].defaults.push(Default { value, cond });
+                    let kc = &mut self.kc;
+                    push_prop(
+                        &mut kc.default_list,
+                        &mut kc.nodes[idx].defaults,
+                        Default { value, cond },
+                    );
                 }
                 Kw::Prompt => {
                     self.parse_prompt(node)?;
@@ -1064,7 +1079,12 @@ impl Parser {
                     let low = self.expect_sym()?;
                     let high = self.expect_sym()?;
                     let cond = self.parse_cond()?;
-                    self.kc.nodes[idx].ranges.push(Range { low, high, cond });
+                    let kc = &mut self.kc;
+                    push_prop(
+                        &mut kc.range_list,
+                        &mut kc.nodes[idx].ranges,
+                        Range { low, high, cond },
+                    );
                 }
                 Kw::Visible => {
                     if !self.check(TokKind::Kw(Kw::If)) {

@@ -169,7 +169,7 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
     if n.visible_if != ExprId::Y {
         let _ = writeln!(out, "\tvisible if {}", expr_text(kc, n.visible_if, true));
     }
-    for d in &n.defaults {
+    for d in kc.defaults(n) {
         let _ = writeln!(
             out,
             "\tdefault {}{}",
@@ -177,7 +177,7 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
             cond_suffix(kc, d.cond)
         );
     }
-    for s in &n.selects {
+    for s in kc.selects(n) {
         let _ = writeln!(
             out,
             "\tselect {}{}",
@@ -185,7 +185,7 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
             cond_suffix(kc, s.cond)
         );
     }
-    for s in &n.implies {
+    for s in kc.implies(n) {
         let _ = writeln!(
             out,
             "\timply {}{}",
@@ -193,7 +193,7 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
             cond_suffix(kc, s.cond)
         );
     }
-    for r in &n.ranges {
+    for r in kc.ranges(n) {
         let _ = writeln!(
             out,
             "\trange {} {}{}",

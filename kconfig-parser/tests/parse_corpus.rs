@@ -260,11 +260,11 @@ fn macros_build_names_and_strings() {
     let too = kc.symbols.lookup("PRINT_ME_TOO").expect("macro-built name");
     let node = kc.node(kc.sym_nodes(too)[0]);
     assert_eq!(
-        kc.exprs.display(node.defaults[0].value, &kc.symbols),
+        kc.exprs.display(kc.defaults(node)[0].value, &kc.symbols),
         "FOOBARBAZQAZ"
     );
     assert_eq!(
-        kc.exprs.display(node.defaults[0].cond, &kc.symbols),
+        kc.exprs.display(kc.defaults(node)[0].cond, &kc.symbols),
         "QAZ && QAZFOO && xxx"
     );
     assert_eq!(kc.env_vars.first().map(String::as_str), Some("ENV_1"));

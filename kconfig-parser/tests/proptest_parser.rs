@@ -212,7 +212,7 @@ proptest! {
             prop_assert_eq!(a.kind, b.kind);
             prop_assert_eq!(&a.children, &b.children);
             prop_assert_eq!(&a.help, &b.help);
-            prop_assert_eq!(a.defaults.len(), b.defaults.len());
+            prop_assert_eq!(kc1.defaults(a).len(), kc2.defaults(b).len());
             prop_assert_eq!(a.ty, b.ty);
         }
     }
