@@ -292,7 +292,6 @@ fn join_comments(text: &str) -> Vec<(usize, String)> {
                 if col_after_newline.is_some() && j >= chars.len() {
                     break;
                 }
-                let _ = col_after_newline;
             }
             '/' if chars.get(i + 1) == Some(&'/') => {
                 while i < chars.len() && chars[i] != '\n' {

@@ -534,7 +534,6 @@ pub(crate) fn set_addresses_and_align(
         let dp_idx = sol.iter().position(|x| *x == st.dp).unwrap_or(0);
         // Forward pass: from the first partition up to and including the dynamic partition.
         let mut out: Vec<String> = Vec::with_capacity(sol.len() + 16);
-        let mut pending_after_first: Option<String> = None;
         for i in 0..=dp_idx {
             let cur = sol[i].clone();
             if let Some(prev) = out.last() {
@@ -571,7 +570,6 @@ pub(crate) fn set_addresses_and_align(
                     let ea = st.end(&cur)?;
                     st.set_addr(&e, ea);
                     out.push(e.clone());
-                    pending_after_first = Some(e);
                 }
             } else if !move_up {
                 let mut full = out.clone();
@@ -589,7 +587,6 @@ pub(crate) fn set_addresses_and_align(
                 ));
             }
         }
-        let _ = pending_after_first;
         // Backward pass: from the last partition down to the one after the dynamic partition.
         let tail: Vec<String> = sol[dp_idx + 1..].to_vec();
         let mut rev: Vec<String> = Vec::with_capacity(tail.len() + 16);

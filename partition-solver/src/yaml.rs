@@ -507,7 +507,6 @@ pub fn load_general(text: &str) -> Result<(Value, KeyPositions), YamlError> {
     if let Some(e) = builder.error {
         return Err(e);
     }
-    let _ = builder.docs;
     Ok((builder.root.unwrap_or(Value::Null), builder.key_positions))
 }
 
