@@ -217,22 +217,49 @@ impl From<MacroError> for LexError {
     }
 }
 
+/// Byte classes: bit 0 = word character (`A-Z a-z 0-9 _ $ / . -`),
+/// bit 1 = command character (`A-Z a-z 0-9 _ -`).
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let alnum = c.is_ascii_alphanumeric();
+        if alnum || matches!(c, b'_' | b'$' | b'/' | b'.' | b'-') {
+            t[b] |= 1;
+        }
+        if alnum || matches!(c, b'_' | b'-') {
+            t[b] |= 2;
+        }
+        b += 1;
+    }
+    t
+};
+
+fn is_cmd_byte(b: u8) -> bool {
+    CLASS[b as usize] & 2 != 0
+}
+
+fn is_word_byte(b: u8) -> bool {
+    CLASS[b as usize] & 1 != 0
+}
+
 fn is_cmd_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    c.is_ascii() && is_cmd_byte(c as u8)
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '/' | '.' | '-')
+    c.is_ascii() && is_word_byte(c as u8)
 }
 
 /// nom: the first word of a statement line.
 fn command_word(i: &str) -> IResult<&[u8], &[u8]> {
-    take_while1(|b: u8| is_cmd_char(b as char)).parse(i.as_bytes())
+    take_while1(is_cmd_byte).parse(i.as_bytes())
 }
 
 /// nom: an identifier/keyword lexeme.
 fn word(i: &str) -> IResult<&[u8], &[u8]> {
-    take_while1(|b: u8| is_word_char(b as char)).parse(i.as_bytes())
+    take_while1(is_word_byte).parse(i.as_bytes())
 }
 
 /// nom: an operator.
@@ -322,7 +349,7 @@ pub fn tokenize(
     });
     let mut prev = TokKind::Kw(kw);
     let mut i = skip_ws(line, start + first_len);
-    let fast_strings = memchr::memchr2(b'$', b'\\', line.as_bytes()).is_none();
+    let fast_strings = !line.bytes().any(|b| b == b'$' || b == b'\\');
     while i < line.len() {
         let c = line.as_bytes()[i];
         if is_word_char(c as char) {
@@ -341,7 +368,7 @@ pub fn tokenize(
                 continue;
             }
             let string_ctx = matches!(prev, TokKind::Kw(k) if takes_string(k));
-            let end = if !string_ctx && memchr::memchr(b'$', w.as_bytes()).is_some() {
+            let end = if !string_ctx && w.bytes().any(|b| b == b'$') {
                 let end = expand_name(line, i, pp, site)?;
                 if line[i..end].trim().is_empty() {
                     return Err(LexError {
@@ -366,7 +393,7 @@ pub fn tokenize(
         }
         if c == b'"' || c == b'\'' {
             let tok = if fast_strings {
-                let Some(len) = memchr::memchr(c, &line.as_bytes()[i + 1..]) else {
+                let Some(len) = line.as_bytes()[i + 1..].iter().position(|&b| b == c) else {
                     return Err(LexError {
                         column: i,
                         message: "unterminated string".into(),

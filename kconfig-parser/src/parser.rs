@@ -219,8 +219,18 @@ fn empty_kconfig() -> Kconfig {
 }
 
 fn read_text(path: &Path) -> std::io::Result<String> {
-    // One open, one fstat, the reads, one close.
-    let bytes = std::fs::read(path)?;
+    // open, fstat, one read of the known size, close: no extra read to
+    // find the end (files of size 0, such as some special files, are read
+    // until their end).
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    let mut bytes = Vec::with_capacity(size as usize);
+    if size == 0 {
+        f.read_to_end(&mut bytes)?;
+    } else {
+        (&mut f).take(size).read_to_end(&mut bytes)?;
+    }
     let mut s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
