@@ -30,12 +30,33 @@ pub(crate) struct Ctx {
     pub log: Vec<String>,
     /// Entries that silently replaced another one (padding name collisions).
     pub collisions: Vec<String>,
+    /// The auxiliary `app` containers (`{span: [DP]}`) added to complex regions whose dynamic
+    /// partition is not `app` (spec §3.3 step 1), with the rank they have when regions'
+    /// results are merged (see [`app_rank`]).
+    pub aux_apps: Vec<(usize, u8)>,
 }
 
 impl Ctx {
     pub fn add(&mut self, m: Map) -> usize {
         self.store.push(m);
         self.store.len() - 1
+    }
+    pub fn is_aux_app(&self, id: usize) -> bool {
+        self.aux_apps.iter().any(|&(a, _)| a == id)
+    }
+    /// Rank of an entry named `app` when the regions' results are merged (spec §3.1 step 5
+    /// lets the later region win, which makes the result depend on the `--regions` order;
+    /// NCS always passes `sram_primary` first, so its auxiliary `app` is overwritten by the
+    /// flash region's `app`). Ranks reproduce that outcome for any order:
+    /// 2 = a real dynamic partition `app`; 1 = an auxiliary container spanning an image
+    /// (a domain's image as the flash region's dynamic partition); 0 = an auxiliary container
+    /// spanning a region's own free space (dynamic partition named like its region, as
+    /// `sram_primary`).
+    pub fn app_rank(&self, id: usize) -> u8 {
+        self.aux_apps
+            .iter()
+            .find(|&&(a, _)| a == id)
+            .map_or(2, |&(_, r)| r)
     }
     pub fn origin(&self, name: &str) -> String {
         match self.origins.get(name) {
@@ -297,6 +318,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
         origins,
         log: Vec::new(),
         collisions: Vec::new(),
+        aux_apps: Vec::new(),
     };
     for (k, v) in merged {
         if let Value::Map(m) = v {
@@ -356,9 +378,16 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             })?;
         for (k, id) in solved {
             if let Some(&old) = result.get(&k) {
-                // The RAM region's auxiliary `app` container is meant to be replaced.
-                let aux_app = k == "app" && ctx.store[old].contains_key("span");
-                if old != id && !aux_app {
+                if k == "app" && old != id && (ctx.is_aux_app(old) || ctx.is_aux_app(id)) {
+                    // An auxiliary `app` container only stands in for the image: the entry
+                    // with the higher rank wins whatever the region order (ties: the later
+                    // region, as in the reference).
+                    if ctx.app_rank(id) >= ctx.app_rank(old) {
+                        result.insert(k, id);
+                    }
+                    continue;
+                }
+                if old != id {
                     ctx.collisions.push(format!(
                         "two partitions named '{k}' (regions '{}' and '{}'); the later one would silently replace the earlier one",
                         region_of(&ctx.store[old]),
@@ -472,6 +501,7 @@ fn solve_region(
                 app.insert("span".into(), Value::Seq(vec![Value::Str(dp.clone())]));
                 app.insert("region".into(), Value::Str(region.name.clone()));
                 let id = ctx.add(app);
+                ctx.aux_apps.push((id, u8::from(dp != region.name)));
                 reqs.insert("app".into(), id);
             }
             let mut dpe = Map::default();
@@ -722,6 +752,7 @@ fn ctx_from(partitions: &Map) -> Ctx {
         origins: HashMap::default(),
         log: Vec::new(),
         collisions: Vec::new(),
+        aux_apps: Vec::new(),
     };
     for (k, v) in partitions {
         let id = ctx.add(v.as_map().cloned().unwrap_or_default());

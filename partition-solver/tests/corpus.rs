@@ -306,3 +306,93 @@ fn corpus_cases() {
         failures.join("\n\n")
     );
 }
+
+/// The reference solves regions in `--regions` order (stable-sorted by `share_size`
+/// dependencies, spec §3.1 step 4) and lets later regions overwrite same-named entries; NCS
+/// always passes `sram_primary` before `flash_primary` (spec §1), so the RAM region's
+/// auxiliary `app` container is overwritten by the flash region's `app`. Callers of the
+/// library may list the regions in any order: every accepted corpus case, solved with its
+/// regions reversed (flash before RAM), must give the recorded layout.
+#[test]
+fn corpus_layouts_do_not_depend_on_region_order() {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    let mut dirs: Vec<PathBuf> = fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("case.yml").exists() && !p.join("expected_error.txt").exists())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if case == "quirk_empty_name_collision_across_regions" {
+            // Records which region's `EMPTY_0` survives: the later one, by definition.
+            continue;
+        }
+        let compat = case.starts_with("quirk_") || case == "static_pm_static_new_partition";
+        let case_yml = yaml::load(&fs::read_to_string(dir.join("case.yml")).unwrap()).unwrap();
+        let mut domains = vec![load_case(&dir, "", None)];
+        if let Some(ds) = case_yml
+            .as_map()
+            .unwrap()
+            .get("domains")
+            .and_then(Value::as_seq)
+        {
+            for d in ds {
+                let name = d.as_str().unwrap();
+                domains.push(load_case(&dir.join("domains").join(name), name, None));
+            }
+        }
+        for d in &mut domains {
+            if d.input.regions.len() < 2 {
+                continue;
+            }
+            d.input.regions.reverse();
+            n += 1;
+            match solve(&d.input, &Options { compat }) {
+                Ok(sol) => check_solution(&dir, d, &sol, &mut failures),
+                Err(e) => failures.push(format!("{case} {}: regions reversed: {e}", d.name)),
+            }
+        }
+    }
+    assert!(n >= 7, "only {n} domains with several regions");
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The orchestrator's report: `regions: vec![flash, ram]` made the RAM region's auxiliary
+/// `app` container a "duplicate `app`"; both orders must give the same layout, with `app`
+/// the flash image.
+#[test]
+fn flash_before_ram_gives_the_same_layout() {
+    let mut flash = Region::new("flash_primary", 0x100000);
+    flash.strategy = Strategy::Complex;
+    flash.device = "flash_controller".into();
+    let mut ram = Region::new("sram_primary", 0x40000);
+    ram.strategy = Strategy::Complex;
+    ram.base_address = 0x2000_0000;
+    ram.dynamic_partition = Some("sram_primary".into());
+    let fragments = vec![Fragment::new(
+        "pm.yml",
+        "mcuboot: {size: 0xc000, placement: {before: [app]}}\nrpmsg_nrf53_sram: {size: 0x1000, placement: {before: [end]}}",
+    )];
+    let mut layouts = Vec::new();
+    for regions in [vec![ram.clone(), flash.clone()], vec![flash, ram]] {
+        let input = DomainInput {
+            fragments: fragments.clone(),
+            static_config: None,
+            regions,
+        };
+        let sol = solve(&input, &Options::default()).unwrap();
+        assert!(sol.warnings.is_empty());
+        assert_eq!(sol.address("app"), Some(0xc000));
+        assert_eq!(sol.size("app"), Some(0xf4000));
+        assert_eq!(sol.size("sram_primary"), Some(0x3f000));
+        layouts.push(sol.partitions_yaml());
+    }
+    assert_eq!(layouts[0], layouts[1]);
+}
