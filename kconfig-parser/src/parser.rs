@@ -39,6 +39,12 @@ pub struct LoadOptions {
     pub env: HashMap<String, String>,
     /// Functions provided by the embedding tool (e.g. [`crate::ReplayFunctions`]).
     pub host: Option<Box<dyn HostFunctions>>,
+    /// Follow `source` statements (default). When false, a file is parsed
+    /// on its own: `source` lines are checked but not entered.
+    pub follow_sources: bool,
+    /// Preprocessor variables defined before the root file is read (e.g.
+    /// those of a whole tree, to parse one of its files on its own).
+    pub variables: indexmap::IndexMap<String, crate::ast::Variable, rustc_hash::FxBuildHasher>,
 }
 
 impl LoadOptions {
@@ -50,6 +56,8 @@ impl LoadOptions {
             base_dir: None,
             env: HashMap::new(),
             host: None,
+            follow_sources: true,
+            variables: indexmap::IndexMap::default(),
         }
     }
 }
@@ -85,7 +93,8 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     }
     let top_name = opts.kconfig.to_string_lossy().into_owned();
     let top_path = srctree_dir.join(&opts.kconfig);
-    let pp = Preprocessor::new(opts.env, opts.host);
+    let mut pp = Preprocessor::new(opts.env, opts.host);
+    pp.variables = opts.variables;
     let mut p = Parser {
         kc: Kconfig {
             srctree: srctree.clone(),
@@ -112,6 +121,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         tok_pool: Vec::new(),
         line_pool: Vec::new(),
         file_cache: rustc_hash::FxHashMap::default(),
+        follow_sources: opts.follow_sources,
     };
     let top_id = p.file_id(&top_name, top_path.clone());
     p.kc.reads.push(top_id);
@@ -179,6 +189,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         tok_pool: Vec::new(),
         line_pool: Vec::new(),
         file_cache: rustc_hash::FxHashMap::default(),
+        follow_sources: false,
     };
     let r = (|| {
         p.process_line(false)?;
@@ -284,6 +295,7 @@ struct Parser {
     block_depth: usize,
     tok_pool: Vec<Vec<Token>>,
     line_pool: Vec<String>,
+    follow_sources: bool,
     file_cache: rustc_hash::FxHashMap<String, std::rc::Rc<String>>,
 }
 
@@ -693,7 +705,9 @@ impl Parser {
                 }
                 Kw::Source | Kw::Rsource | Kw::Osource | Kw::Orsource => {
                     let pattern = self.expect_str_and_eol()?;
-                    self.source(k, &pattern, parent)?;
+                    if self.follow_sources {
+                        self.source(k, &pattern, parent)?;
+                    }
                 }
                 Kw::If => {
                     let node = self.new_node(NodeKind::If, parent);

@@ -288,3 +288,58 @@ fn menuconfig_flag_is_per_node() {
     assert!(flags.iter().any(|(_, m)| *m));
     assert!(flags.iter().any(|(_, m)| !*m));
 }
+
+/// Every Kconfig file of the stored Zephyr tree parses on its own (sources
+/// not followed), with the qemu_x86 golden's environment, its replay table
+/// (calls it did not record answered as without a devicetree) and the
+/// preprocessor variables of the whole tree (constants such as UINT8_MAX
+/// are defined in another file).
+#[test]
+fn every_zephyr_kconfig_file_parses_on_its_own() {
+    let board = "qemu_x86";
+    let (opts, _) = zephyr_options(board);
+    let env = opts.env.clone();
+    let srctree = opts.srctree.clone();
+    // The ~2,900 DT_COMPAT_* strings only feed dt_* calls (answered by the
+    // fallback when absent); the other variables are kept.
+    let mut vars = load(opts).unwrap().variables;
+    vars.retain(|name, _| !name.starts_with("DT_COMPAT_"));
+    let trace = std::fs::read_to_string(
+        corpus()
+            .join("zephyr-golden")
+            .join(board)
+            .join("expected")
+            .join("functions_trace.json"),
+    )
+    .unwrap();
+    let replay = kconfig_parser::ReplayFunctions::from_json(&trace)
+        .unwrap()
+        .with_no_devicetree_fallback();
+    let root = corpus().join("zephyr");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if e.file_name().to_string_lossy().starts_with("Kconfig") {
+                files.push(p.strip_prefix(&root).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 4000, "{}", files.len());
+    let mut entries = 0;
+    for f in &files {
+        let mut o = LoadOptions::new(f);
+        o.srctree = srctree.clone();
+        o.env = env.clone();
+        o.host = Some(Box::new(replay.clone()));
+        o.follow_sources = false;
+        o.variables = vars.clone();
+        let kc = load(o).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        entries += kc.entry_count();
+    }
+    assert!(entries > 20_000, "{entries}");
+}
