@@ -396,3 +396,58 @@ fn flash_before_ram_gives_the_same_layout() {
     }
     assert_eq!(layouts[0], layouts[1]);
 }
+
+/// A domain with only a flash region (no `sram_primary`, no `<image>_sram`): the reference's
+/// header tail takes `PM_SRAM_ADDRESS`/`PM_SRAM_SIZE` from `sram_primary` and crashes
+/// (`KeyError`, spec §5.3, §6). The header is still written, identical to the reference's
+/// apart from the RAM: no `PM_SRAM_*` lines (nothing invented), and a warning.
+#[test]
+fn header_for_a_flash_only_domain() {
+    let dir = corpus().join("nrf52840_mcuboot_app");
+    let load = |name: &str| yaml::load(&fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    let (Value::Map(mut partitions), Value::Map(mut regions)) =
+        (load("expected.yml"), load("expected_regions.yml"))
+    else {
+        panic!("corpus files are mappings");
+    };
+    let in_ram = |v: &Value| v.as_map().unwrap()["region"].as_str() == Some("sram_primary");
+    let ram_names: Vec<String> = partitions
+        .iter()
+        .filter(|(_, v)| in_ram(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(ram_names.iter().any(|n| n == "sram_primary"));
+    partitions.retain(|_, v| !in_ram(v));
+    regions.shift_remove("sram_primary");
+    let layout = DomainLayout {
+        domain: String::new(),
+        partitions,
+        regions,
+    };
+    let (ours, warning) = pm_config_h(&[layout], "", "mcuboot", "pm_config.h", "pm-solve").unwrap();
+    let warning = warning.expect("a warning about the missing RAM partition");
+    assert!(warning.contains("PM_SRAM_ADDRESS"), "{warning}");
+    let reference = fs::read_to_string(dir.join("expected_pm_config_ROOT_mcuboot.h")).unwrap();
+    // The reference's lines without the RAM partitions' macros, `ALL_BY_SIZE` (whose list
+    // shrinks) and the header's RAM tail, must be ours without `ALL_BY_SIZE`.
+    let ram_macro = |l: &str| {
+        ram_names.iter().any(|n| {
+            let up = format!("PM_{}_", n.to_uppercase());
+            let lo = format!("PM_{}_", n.to_lowercase());
+            l.contains(&up) || l.contains(&lo)
+        })
+    };
+    let want: Vec<&str> = reference
+        .lines()
+        .skip(1)
+        .filter(|l| !ram_macro(l) && !l.contains("ALL_BY_SIZE") && !l.contains("PM_SRAM_"))
+        .collect();
+    let got: Vec<&str> = ours
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains("ALL_BY_SIZE"))
+        .collect();
+    assert_eq!(got, want);
+    assert!(!ours.contains("PM_SRAM_"));
+    assert!(!ours.ends_with('\n'));
+}
