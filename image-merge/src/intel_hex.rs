@@ -19,16 +19,24 @@
 
 use std::io::{self, Read, Write};
 
-use crate::diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
+use crate::diagnostic::{Location, ParseErrorKind, Warning, WarningKind};
 use crate::hexdigits;
 use crate::image::MemoryImage;
 use crate::input::{InputData, InputFormat, LocatedStart, ReadError, ReadOptions};
-use crate::lines::LineReader;
+use crate::records::{Framing, Record, RecordScanner};
 use crate::sink::{self, Sink};
 use crate::start::StartAddress;
 
 /// Longest valid record: `:` + 2 * (5 + 255) digits.
 const MAX_RECORD_CHARS: usize = 1 + 2 * 260;
+
+/// `:`, then count, address (2 bytes), type, data and a checksum that makes the sum 0.
+const FRAMING: Framing = Framing {
+    skip: 1,
+    max_chars: MAX_RECORD_CHARS,
+    uncounted: 5,
+    sum: 0,
+};
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -45,102 +53,13 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
 
 /// [`read`] with the given leniency.
 pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<InputData, ReadError> {
-    let mut bad_sums: Option<(u64, u64)> = None; // (first line, count)
     let mut data = InputData::new(name, InputFormat::IntelHex);
-    let mut lines = LineReader::new(src);
+    let mut records = RecordScanner::new(src, name, b':');
     let mut mode = Mode::Linear(0);
-    let mut eof_seen = false;
-    let mut blank: Option<(u64, u64)> = None; // (first line, count)
-    let mut last_line = 0;
     let mut rec = [0u8; 262];
-    let loc = |line: u64, column: usize| Location {
-        file: name.to_string(),
-        line,
-        column: column as u32,
-    };
-    let fail = |line: u64, column: usize, kind: ParseErrorKind| {
-        ReadError::Parse(ParseError {
-            location: loc(line, column),
-            kind,
-        })
-    };
-    while let Some(line) = lines.next_line().map_err(|source| ReadError::Io {
-        path: name.to_string(),
-        source,
-    })? {
-        let n = line.number;
-        last_line = n;
-        let text = line.text;
-        if text.is_empty() {
-            blank = Some(blank.map_or((n, 1), |(f, c)| (f, c + 1)));
-            continue;
-        }
-        if eof_seen {
-            data.warnings.push(Warning {
-                location: loc(n, 1),
-                kind: WarningKind::DataAfterEof,
-            });
-            break;
-        }
-        if text[0] != b':' {
-            return Err(fail(
-                n,
-                1,
-                ParseErrorKind::MissingStartCode {
-                    expected: ':',
-                    found: crate::diagnostic::show_line_start(text),
-                },
-            ));
-        }
-        let digits = &text[1..];
-        if line.overlong || text.len() > MAX_RECORD_CHARS {
-            if let Some((i, kind)) = hexdigits::first_invalid(digits) {
-                return Err(fail(n, i + 2, kind));
-            }
-            return Err(fail(
-                n,
-                MAX_RECORD_CHARS + 1,
-                ParseErrorKind::LineTooLong {
-                    max: MAX_RECORD_CHARS,
-                },
-            ));
-        }
-        let len = hexdigits::decode(digits, &mut rec).map_err(|(i, k)| fail(n, i + 2, k))?;
-        if len < 5 {
-            return Err(fail(
-                n,
-                text.len() + 1,
-                ParseErrorKind::TooShort {
-                    expected: 5,
-                    found: len,
-                },
-            ));
-        }
-        let count = rec[0] as usize;
-        if count != len - 5 {
-            return Err(fail(
-                n,
-                2,
-                ParseErrorKind::ByteCountMismatch {
-                    declared: count,
-                    actual: len - 5,
-                },
-            ));
-        }
-        let sum = rec[..len].iter().fold(0u8, |a, &b| a.wrapping_add(b));
-        if sum != 0 && !opts.verify_checksums {
-            bad_sums = Some(bad_sums.map_or((n, 1), |(f, c)| (f, c + 1)));
-        } else if sum != 0 {
-            let found = rec[len - 1];
-            return Err(fail(
-                n,
-                text.len() - 1,
-                ParseErrorKind::ChecksumMismatch {
-                    found,
-                    expected: found.wrapping_sub(sum),
-                },
-            ));
-        }
+    while let Some(mut record) = records.next_record()? {
+        let len = record.decode(&FRAMING, 5, &mut rec, opts.verify_checksums)?;
+        let count = len - 5;
         let offset = u16::from_be_bytes([rec[1], rec[2]]);
         let rtype = rec[3];
         let payload = &rec[4..4 + count];
@@ -148,15 +67,14 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             put_data(&mut data, mode, offset, payload);
             continue;
         }
-        let need = |record: &'static str, expected: usize| {
+        let need = |record: &Record, name: &'static str, expected: usize| {
             if count == expected {
                 Ok(())
             } else {
-                Err(fail(
-                    n,
+                Err(record.fail(
                     2,
                     ParseErrorKind::BadPayloadLength {
-                        record,
+                        record: name,
                         expected,
                         found: count,
                     },
@@ -165,35 +83,34 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         };
         match rtype {
             1 => {
-                need("an end-of-file record (type 01)", 0)?;
-                eof_seen = true;
+                need(&record, "an end-of-file record (type 01)", 0)?;
+                record.ends_input();
             }
             2 => {
-                need("an extended segment address record (type 02)", 2)?;
+                need(&record, "an extended segment address record (type 02)", 2)?;
                 mode = Mode::Segment((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 4);
             }
             3 => {
-                need("a start segment address record (type 03)", 4)?;
+                need(&record, "a start segment address record (type 03)", 4)?;
                 let address = StartAddress::Segment {
                     cs: u16::from_be_bytes([payload[0], payload[1]]),
                     ip: u16::from_be_bytes([payload[2], payload[3]]),
                 };
-                push_start(&mut data, address, loc(n, 1));
+                push_start(&mut data, address, record.location(1));
             }
             4 => {
-                need("an extended linear address record (type 04)", 2)?;
+                need(&record, "an extended linear address record (type 04)", 2)?;
                 mode = Mode::Linear((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 16);
             }
             5 => {
-                need("a start linear address record (type 05)", 4)?;
+                need(&record, "a start linear address record (type 05)", 4)?;
                 let address = StartAddress::Linear(u32::from_be_bytes([
                     payload[0], payload[1], payload[2], payload[3],
                 ]));
-                push_start(&mut data, address, loc(n, 1));
+                push_start(&mut data, address, record.location(1));
             }
             _ => {
-                return Err(fail(
-                    n,
+                return Err(record.fail(
                     8,
                     ParseErrorKind::UnknownRecordType {
                         found: format!("{rtype:02X}"),
@@ -204,29 +121,12 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         }
         if offset != 0 {
             data.warnings.push(Warning {
-                location: loc(n, 4),
+                location: record.location(4),
                 kind: WarningKind::NonZeroAddressField { value: offset },
             });
         }
     }
-    if let Some((first, count)) = bad_sums {
-        data.warnings.push(Warning {
-            location: loc(first, 0),
-            kind: WarningKind::ChecksumsIgnored { count },
-        });
-    }
-    if let Some((first, count)) = blank {
-        data.warnings.push(Warning {
-            location: loc(first, 0),
-            kind: WarningKind::BlankLines { count },
-        });
-    }
-    if !eof_seen {
-        data.warnings.push(Warning {
-            location: loc(last_line, 0),
-            kind: WarningKind::MissingEof,
-        });
-    }
+    records.finish(&mut data.warnings);
     Ok(data)
 }
 

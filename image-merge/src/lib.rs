@@ -63,6 +63,7 @@ mod lines;
 pub mod merge;
 pub mod output;
 pub mod overlap;
+mod records;
 pub mod report;
 mod sink;
 pub mod srec;

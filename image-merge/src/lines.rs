@@ -12,14 +12,23 @@ use std::io::{self, Read};
 pub(crate) const MAX_LINE: usize = 4096;
 const CHUNK: usize = 1 << 20;
 
-/// One line of input.
-pub(crate) struct Line<'a> {
+/// One line of input: where it lies in the reader's buffer (see [`LineReader::next_span`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Span {
     /// 1-based line number.
     pub number: u64,
-    /// The text without its line terminator.
-    pub text: &'a [u8],
-    /// The line was longer than [`MAX_LINE`]; `text` holds its first [`MAX_LINE`] bytes.
+    /// The line was longer than [`MAX_LINE`]; its text is its first [`MAX_LINE`] bytes.
     pub overlong: bool,
+    start: usize,
+    /// Length of the text, without the line terminator.
+    len: usize,
+}
+
+impl Span {
+    /// The line is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 pub(crate) struct LineReader<R> {
@@ -71,8 +80,11 @@ impl<R: Read> LineReader<R> {
         Ok(())
     }
 
-    /// The next line, or `None` at the end of the input.
-    pub(crate) fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+    /// The next line, or `None` at the end of the input. The [`Span`] borrows nothing, so
+    /// that a caller may skip lines in a loop and keep the text of the one it wants
+    /// ([`LineReader::text`], valid until the next call).
+    #[inline]
+    pub(crate) fn next_span(&mut self) -> io::Result<Option<Span>> {
         // (start, len, overlong) of the line to return, found without holding a borrow.
         let (start, len, overlong) = loop {
             let avail = &self.buf[self.pos..self.end];
@@ -116,17 +128,20 @@ impl<R: Read> LineReader<R> {
             self.fill()?;
         };
         self.line_no += 1;
-        let mut text = &self.buf[start..start + len];
-        if !overlong {
-            if let [rest @ .., b'\r'] = text {
-                text = rest;
-            }
-        }
-        Ok(Some(Line {
+        let cr = !overlong && len > 0 && self.buf[start + len - 1] == b'\r';
+        Ok(Some(Span {
             number: self.line_no,
-            text,
+            start,
+            len: len - cr as usize,
             overlong,
         }))
+    }
+
+    /// The text of `span` (the last line [`LineReader::next_span`] returned), without its
+    /// line terminator.
+    #[inline]
+    pub(crate) fn text(&self, span: Span) -> &[u8] {
+        &self.buf[span.start..span.start + span.len]
     }
 }
 
@@ -137,8 +152,8 @@ mod tests {
     fn all(input: &[u8]) -> Vec<(u64, Vec<u8>, bool)> {
         let mut r = LineReader::new(input);
         let mut v = Vec::new();
-        while let Some(l) = r.next_line().unwrap() {
-            v.push((l.number, l.text.to_vec(), l.overlong));
+        while let Some(l) = r.next_span().unwrap() {
+            v.push((l.number, r.text(l).to_vec(), l.overlong));
         }
         v
     }

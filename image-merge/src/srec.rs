@@ -13,16 +13,24 @@
 
 use std::io::{self, Read, Write};
 
-use crate::diagnostic::{Location, ParseError, ParseErrorKind, Warning, WarningKind};
+use crate::diagnostic::ParseErrorKind;
 use crate::hexdigits;
 use crate::image::MemoryImage;
 use crate::input::{InputData, InputFormat, LocatedStart, ReadError, ReadOptions};
 use crate::intel_hex::LineEnding;
-use crate::lines::LineReader;
+use crate::records::{Framing, RecordScanner};
 use crate::sink::{self, Sink};
 use crate::start::StartAddress;
 
 const MAX_RECORD_CHARS: usize = 2 + 2 * 256;
+
+/// `S`, the type digit, then count, address, data and a checksum that makes the sum 0xFF.
+const FRAMING: Framing = Framing {
+    skip: 2,
+    max_chars: MAX_RECORD_CHARS,
+    uncounted: 1,
+    sum: 0xFF,
+};
 
 fn address_len(t: u8) -> Option<usize> {
     match t {
@@ -40,56 +48,14 @@ pub fn read<R: Read>(src: R, name: &str) -> Result<InputData, ReadError> {
 
 /// [`read`] with the given leniency.
 pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<InputData, ReadError> {
-    let mut bad_sums: Option<(u64, u64)> = None; // (first line, count)
     let mut data = InputData::new(name, InputFormat::SRecord);
-    let mut lines = LineReader::new(src);
-    let mut end_seen = false;
-    let mut blank: Option<(u64, u64)> = None;
-    let mut last_line = 0;
+    let mut records = RecordScanner::new(src, name, b'S');
     let mut data_records: u32 = 0;
     let mut rec = [0u8; 260];
-    let loc = |line: u64, column: usize| Location {
-        file: name.to_string(),
-        line,
-        column: column as u32,
-    };
-    let fail = |line: u64, column: usize, kind: ParseErrorKind| {
-        ReadError::Parse(ParseError {
-            location: loc(line, column),
-            kind,
-        })
-    };
-    while let Some(line) = lines.next_line().map_err(|source| ReadError::Io {
-        path: name.to_string(),
-        source,
-    })? {
-        let n = line.number;
-        last_line = n;
-        let text = line.text;
-        if text.is_empty() {
-            blank = Some(blank.map_or((n, 1), |(f, c)| (f, c + 1)));
-            continue;
-        }
-        if end_seen {
-            data.warnings.push(Warning {
-                location: loc(n, 1),
-                kind: WarningKind::DataAfterEof,
-            });
-            break;
-        }
-        if text[0] != b'S' {
-            return Err(fail(
-                n,
-                1,
-                ParseErrorKind::MissingStartCode {
-                    expected: 'S',
-                    found: crate::diagnostic::show_line_start(text),
-                },
-            ));
-        }
+    while let Some(mut record) = records.next_record()? {
+        let text = record.text;
         let unknown = |found: String| {
-            fail(
-                n,
+            record.fail(
                 2,
                 ParseErrorKind::UnknownRecordType {
                     found,
@@ -103,55 +69,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             None => return Err(unknown("S followed by nothing".into())),
         };
         let alen = address_len(t).ok_or_else(|| unknown(format!("S{t}")))?;
-        let digits = &text[2..];
-        if line.overlong || text.len() > MAX_RECORD_CHARS {
-            if let Some((i, kind)) = hexdigits::first_invalid(digits) {
-                return Err(fail(n, i + 3, kind));
-            }
-            return Err(fail(
-                n,
-                MAX_RECORD_CHARS + 1,
-                ParseErrorKind::LineTooLong {
-                    max: MAX_RECORD_CHARS,
-                },
-            ));
-        }
-        let len = hexdigits::decode(digits, &mut rec).map_err(|(i, k)| fail(n, i + 3, k))?;
-        if len < 2 + alen {
-            return Err(fail(
-                n,
-                text.len() + 1,
-                ParseErrorKind::TooShort {
-                    expected: 2 + alen,
-                    found: len,
-                },
-            ));
-        }
-        let count = rec[0] as usize;
-        if count != len - 1 {
-            return Err(fail(
-                n,
-                3,
-                ParseErrorKind::ByteCountMismatch {
-                    declared: count,
-                    actual: len - 1,
-                },
-            ));
-        }
-        let sum = rec[..len].iter().fold(0u8, |a, &b| a.wrapping_add(b));
-        if sum != 0xFF && !opts.verify_checksums {
-            bad_sums = Some(bad_sums.map_or((n, 1), |(f, c)| (f, c + 1)));
-        } else if sum != 0xFF {
-            let found = rec[len - 1];
-            return Err(fail(
-                n,
-                text.len() - 1,
-                ParseErrorKind::ChecksumMismatch {
-                    found,
-                    expected: found.wrapping_add(0xFF_u8.wrapping_sub(sum)),
-                },
-            ));
-        }
+        let len = record.decode(&FRAMING, 2 + alen, &mut rec, opts.verify_checksums)?;
         let addr = rec[1..1 + alen]
             .iter()
             .fold(0u32, |a, &b| (a << 8) | b as u32);
@@ -164,8 +82,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             }
             5 | 6 => {
                 if !payload.is_empty() {
-                    return Err(fail(
-                        n,
+                    return Err(record.fail(
                         3,
                         ParseErrorKind::BadPayloadLength {
                             record: "a record count (S5/S6)",
@@ -175,8 +92,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
                     ));
                 }
                 if addr != data_records {
-                    return Err(fail(
-                        n,
+                    return Err(record.fail(
                         5,
                         ParseErrorKind::CountMismatch {
                             declared: addr,
@@ -187,8 +103,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             }
             _ => {
                 if !payload.is_empty() {
-                    return Err(fail(
-                        n,
+                    return Err(record.fail(
                         3,
                         ParseErrorKind::BadPayloadLength {
                             record: "a termination record (S7/S8/S9)",
@@ -199,30 +114,13 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
                 }
                 data.starts.push(LocatedStart {
                     address: StartAddress::Linear(addr),
-                    location: loc(n, 1),
+                    location: record.location(1),
                 });
-                end_seen = true;
+                record.ends_input();
             }
         }
     }
-    if let Some((first, count)) = bad_sums {
-        data.warnings.push(Warning {
-            location: loc(first, 0),
-            kind: WarningKind::ChecksumsIgnored { count },
-        });
-    }
-    if let Some((first, count)) = blank {
-        data.warnings.push(Warning {
-            location: loc(first, 0),
-            kind: WarningKind::BlankLines { count },
-        });
-    }
-    if !end_seen {
-        data.warnings.push(Warning {
-            location: loc(last_line, 0),
-            kind: WarningKind::MissingEof,
-        });
-    }
+    records.finish(&mut data.warnings);
     Ok(data)
 }
 
