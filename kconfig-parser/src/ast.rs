@@ -182,7 +182,8 @@ pub struct Span {
 }
 
 impl Span {
-    fn range(self) -> std::ops::Range<usize> {
+    /// The indexes covered.
+    pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len) as usize
     }
 

@@ -8,7 +8,7 @@
 //! ([`Config::load_config`]). Writers produce `.config`, `autoconf.h` and the
 //! minimal configuration byte for byte like Kconfiglib.
 
-use crate::ast::{ChoiceId, Kconfig, NodeId, NodeKind, Type};
+use crate::ast::{ChoiceId, Kconfig, NodeId, NodeKind, Span, Type};
 use crate::expr::{CmpOp, Expr, ExprArena, ExprId};
 use crate::symbol::SymId;
 
@@ -64,10 +64,13 @@ struct FinNode {
     dep: ExprId,
     prompt: Option<ExprId>,
     visible_if: ExprId,
-    defaults: Vec<(ExprId, ExprId)>,
-    ranges: Vec<(SymId, SymId, ExprId)>,
-    selects: Vec<(SymId, ExprId)>,
-    implies: Vec<(SymId, ExprId)>,
+    /// Spans into the Config's property lists (same layout as the tree's).
+    defaults: Span,
+    ranges: Span,
+    selects: Span,
+    implies: Span,
+    /// The default of `option env` (after the node's own defaults).
+    env_default: Option<(ExprId, ExprId)>,
     list: Option<NodeId>,
     next: Option<NodeId>,
     parent: Option<NodeId>,
@@ -80,6 +83,10 @@ pub struct Config<'k> {
     syms: Vec<SymState>,
     choices: Vec<ChoiceState>,
     fin: Vec<FinNode>,
+    fdefaults: Vec<(ExprId, ExprId)>,
+    franges: Vec<(SymId, SymId, ExprId)>,
+    fselects: Vec<(SymId, ExprId)>,
+    fimplies: Vec<(SymId, ExprId)>,
     unique_defined: Vec<SymId>,
     /// Symbol prefix of output lines (`CONFIG_`).
     pub prefix: String,
@@ -186,40 +193,31 @@ impl<'k> Config<'k> {
         let n = kc.nodes.len();
         let mut fin: Vec<FinNode> = Vec::with_capacity(n);
         for node in &kc.nodes {
-            let dep = node.dep;
-            let mut defaults: Vec<(ExprId, ExprId)> = kc
-                .defaults(node)
-                .iter()
-                .map(|d| (d.value, d.cond))
-                .collect();
-            if let Some(e) = node.options.env_default {
-                defaults.push((e, ExprId::Y));
-            }
             fin.push(FinNode {
-                dep,
+                dep: node.dep,
                 prompt: node.prompt.as_ref().map(|p| p.cond),
                 visible_if: node.visible_if,
-                defaults,
-                ranges: kc
-                    .ranges(node)
-                    .iter()
-                    .map(|r| (r.low, r.high, r.cond))
-                    .collect(),
-                selects: kc
-                    .selects(node)
-                    .iter()
-                    .map(|r| (r.target, r.cond))
-                    .collect(),
-                implies: kc
-                    .implies(node)
-                    .iter()
-                    .map(|r| (r.target, r.cond))
-                    .collect(),
+                defaults: node.defaults,
+                ranges: node.ranges,
+                selects: node.selects,
+                implies: node.implies,
+                env_default: node.options.env_default.map(|e| (e, ExprId::Y)),
                 list: node.children.first().copied(),
                 next: None,
                 parent: node.parent,
             });
         }
+        let fdefaults: Vec<(ExprId, ExprId)> =
+            kc.default_list.iter().map(|d| (d.value, d.cond)).collect();
+        let franges: Vec<(SymId, SymId, ExprId)> = kc
+            .range_list
+            .iter()
+            .map(|r| (r.low, r.high, r.cond))
+            .collect();
+        let fselects: Vec<(SymId, ExprId)> =
+            kc.select_list.iter().map(|r| (r.target, r.cond)).collect();
+        let fimplies: Vec<(SymId, ExprId)> =
+            kc.imply_list.iter().map(|r| (r.target, r.cond)).collect();
         for node in &kc.nodes {
             for w in node.children.windows(2) {
                 fin[w[0].0 as usize].next = Some(w[1]);
@@ -273,6 +271,10 @@ impl<'k> Config<'k> {
             syms,
             choices,
             fin,
+            fdefaults,
+            franges,
+            fselects,
+            fimplies,
             unique_defined,
             prefix: "CONFIG_".into(),
             warnings: Vec::new(),
@@ -513,9 +515,12 @@ impl<'k> Config<'k> {
         let total = nsym + self.choices.len();
         // Item ids: symbols 0..nsym, choices nsym.. .
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); total];
-        let mut seen_edge = rustc_hash::FxHashSet::default();
+        // Edges are added one dependent item at a time: `seen_edge[id] ==
+        // from + 1` means id -> from exists already (a set, like
+        // Kconfiglib's `_dependents`).
+        let mut seen_edge: Vec<usize> = vec![0; total];
         let mut work: Vec<ExprId> = Vec::new();
-        type Seen = rustc_hash::FxHashSet<(usize, usize)>;
+        type Seen = Vec<usize>;
         let add = |dependents: &mut Vec<Vec<usize>>,
                    seen_edge: &mut Seen,
                    from: usize,
@@ -532,7 +537,8 @@ impl<'k> Config<'k> {
                     } else {
                         s.index()
                     };
-                    if seen_edge.insert((id, from)) {
+                    if seen_edge[id] != from + 1 {
+                        seen_edge[id] = from + 1;
                         dependents[id].push(from);
                     }
                 };
@@ -568,14 +574,16 @@ impl<'k> Config<'k> {
                 let xe = self.exprs.sym_id_expr(x);
                 if let Some(xe) = xe {
                     add(&mut dependents, &mut seen_edge, i, xe, &mut work);
-                } else if seen_edge.insert((x.index(), i)) {
+                } else if seen_edge[x.index()] != i + 1 {
+                    seen_edge[x.index()] = i + 1;
                     dependents[x.index()].push(i);
                 }
                 add(&mut dependents, &mut seen_edge, i, c, &mut work);
             }
             for &(l, h, c) in &st.ranges {
                 for b in [l, h] {
-                    if !self.kc.symbols.is_const(b) && seen_edge.insert((b.index(), i)) {
+                    if !self.kc.symbols.is_const(b) && seen_edge[b.index()] != i + 1 {
+                        seen_edge[b.index()] = i + 1;
                         dependents[b.index()].push(i);
                     }
                 }
@@ -956,17 +964,23 @@ impl<'k> Config<'k> {
         if self.kc.node(n).kind == NodeKind::Menu {
             exprs.push(f.visible_if);
         }
-        for &(v, c) in &f.defaults {
+        for &(v, c) in self.fdefaults[f.defaults.range()]
+            .iter()
+            .chain(&f.env_default)
+        {
             exprs.push(v);
             exprs.push(c);
         }
-        for &(t, c) in f.selects.iter().chain(&f.implies) {
+        for &(t, c) in self.fselects[f.selects.range()]
+            .iter()
+            .chain(&self.fimplies[f.implies.range()])
+        {
             if t == s {
                 return true;
             }
             exprs.push(c);
         }
-        for &(l, h, c) in &f.ranges {
+        for &(l, h, c) in &self.franges[f.ranges.range()] {
             if l == s || h == s {
                 return true;
             }
@@ -1309,8 +1323,9 @@ impl<'k> Config<'k> {
             let dep = self.fin[ni].dep;
             let dd = self.choices[c.0 as usize].direct_dep;
             self.choices[c.0 as usize].direct_dep = self.exprs.make_or(dd, dep);
-            let defs = self.fin[ni].defaults.clone();
-            self.choices[c.0 as usize].defaults.extend(defs);
+            let span = self.fin[ni].defaults;
+            let defs = &self.fdefaults[span.range()];
+            self.choices[c.0 as usize].defaults.extend_from_slice(defs);
             let mut cur = self.fin[ni].list;
             while let Some(x) = cur {
                 if let NodeKind::Config { sym, .. } = self.kc.node(x).kind {
@@ -1330,26 +1345,27 @@ impl<'k> Config<'k> {
             self.syms[sym.index()].direct_dep = self.exprs.make_or(dd, self.fin[ni].dep);
         }
         let f = &self.fin[ni];
-        let (defaults, ranges, selects, implies) = (
-            f.defaults.clone(),
-            f.ranges.clone(),
-            f.selects.clone(),
-            f.implies.clone(),
-        );
-        for d in defaults {
+        let (dspan, rspan, sspan, ispan, env) =
+            (f.defaults, f.ranges, f.selects, f.implies, f.env_default);
+        for d in dspan.range().map(|k| self.fdefaults[k]).chain(env) {
             if is_cd {
                 cds.push((sym, self.syms[sym.index()].defaults.len()));
             }
             self.syms[sym.index()].defaults.push(d);
         }
-        self.syms[sym.index()].ranges.extend(ranges);
+        for k in rspan.range() {
+            let r = self.franges[k];
+            self.syms[sym.index()].ranges.push(r);
+        }
         // `sym && n` is n: such entries vanish from the reverse
         // dependencies, as with Kconfiglib's `_make_and`.
-        for (t, c) in selects {
+        for k in sspan.range() {
+            let (t, c) = self.fselects[k];
             if c != ExprId::N {
                 self.syms[t.index()].rev_dep.push((sym, c));
             }
         }
+        let implies: Vec<(SymId, ExprId)> = ispan.range().map(|k| self.fimplies[k]).collect();
         for (t, c) in implies {
             if c != ExprId::N {
                 self.syms[t.index()].weak_rev_dep.push((sym, c));
@@ -1400,34 +1416,23 @@ impl<'k> Config<'k> {
                     let vd = self.exprs.make_and(visible_if, dep);
                     self.fin[ci].prompt = Some(self.exprs.make_and(p, vd));
                 }
-                let mut f = std::mem::replace(
-                    &mut self.fin[ci],
-                    FinNode {
-                        dep,
-                        prompt: None,
-                        visible_if: ExprId::Y,
-                        defaults: vec![],
-                        ranges: vec![],
-                        selects: vec![],
-                        implies: vec![],
-                        list: None,
-                        next: None,
-                        parent: None,
-                    },
-                );
-                for d in f.defaults.iter_mut() {
-                    d.1 = self.exprs.make_and(d.1, dep);
+                let f = &self.fin[ci];
+                let (dspan, rspan, sspan, ispan) = (f.defaults, f.ranges, f.selects, f.implies);
+                for k in dspan.range() {
+                    self.fdefaults[k].1 = self.exprs.make_and(self.fdefaults[k].1, dep);
                 }
-                for r in f.ranges.iter_mut() {
-                    r.2 = self.exprs.make_and(r.2, dep);
+                if let Some((v, c)) = self.fin[ci].env_default {
+                    self.fin[ci].env_default = Some((v, self.exprs.make_and(c, dep)));
                 }
-                for s in f.selects.iter_mut() {
-                    s.1 = self.exprs.make_and(s.1, dep);
+                for k in rspan.range() {
+                    self.franges[k].2 = self.exprs.make_and(self.franges[k].2, dep);
                 }
-                for s in f.implies.iter_mut() {
-                    s.1 = self.exprs.make_and(s.1, dep);
+                for k in sspan.range() {
+                    self.fselects[k].1 = self.exprs.make_and(self.fselects[k].1, dep);
                 }
-                self.fin[ci] = f;
+                for k in ispan.range() {
+                    self.fimplies[k].1 = self.exprs.make_and(self.fimplies[k].1, dep);
+                }
             } else if let Some(p) = self.fin[ci].prompt {
                 self.fin[ci].prompt = Some(self.exprs.make_and(p, dep));
             }

@@ -37,7 +37,8 @@ pub trait HostFunctions: Send {
 /// the Zephyr goldens): every call must be in the table.
 #[derive(Debug, Clone, Default)]
 pub struct ReplayFunctions {
-    table: HashMap<String, HashMap<Vec<String>, String>>,
+    /// Shared, so that cloning for another load is cheap.
+    table: std::sync::Arc<HashMap<String, HashMap<Vec<String>, String>>>,
     no_devicetree_fallback: bool,
 }
 
@@ -49,7 +50,7 @@ impl ReplayFunctions {
             table.entry(name).or_default().insert(args, result);
         }
         ReplayFunctions {
-            table,
+            table: std::sync::Arc::new(table),
             no_devicetree_fallback: false,
         }
     }
