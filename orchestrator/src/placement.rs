@@ -393,7 +393,7 @@ pub fn picture(domain: &str, layout: &Layout) -> String {
                 Value::Seq(p.span.iter().cloned().map(Value::Str).collect()),
             );
         }
-        parts.insert(name.clone(), Value::Map(entry));
+        parts.insert(name.clone(), Value::from(entry));
     }
     partition_solver::report::text(domain, &parts)
 }

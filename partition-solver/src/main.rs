@@ -198,7 +198,7 @@ fn run_place(args: &[String]) -> ExitCode {
     let opts = Options {
         compat: m.get_flag("compat"),
     };
-    let result = (|| -> Result<(partition_solver::Solution, String, String), Error> {
+    let result = (|| -> Result<partition_solver::Solution, Error> {
         let pp = match m.get_one::<String>("autoconf") {
             Some(a) => Some(Preprocessor::new().with_autoconf(&read(a)?)),
             None => None,
@@ -259,22 +259,22 @@ fn run_place(args: &[String]) -> ExitCode {
                 m.get_one::<String>("output-partitions")
                     .map(String::as_str)
                     .unwrap_or(""),
-                p.clone(),
+                p,
             ),
             (
                 m.get_one::<String>("output-regions")
                     .map(String::as_str)
                     .unwrap_or(""),
-                r.clone(),
+                r,
             ),
         ])?;
-        Ok((sol, p, r))
+        Ok(sol)
     })();
     match result {
-        Ok((sol, _, _)) => {
+        Ok(sol) => {
             if json {
                 let v = serde_json::json!({
-                    "partitions": report::to_json(&partition_solver::yaml::Value::Map(sol.partitions.clone())),
+                    "partitions": report::to_json(&partition_solver::yaml::Value::Map(Box::new(sol.partitions.clone()))),
                     "regions": report::to_json(&partition_solver::solver::regions_value(&sol.regions)),
                     "log": sol.log,
                     "warnings": sol.warnings,

@@ -87,7 +87,7 @@ impl Region {
             Value::Str(self.strategy.as_str().into()),
         );
         m.insert("size".into(), Value::Int(self.size));
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 

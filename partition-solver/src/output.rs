@@ -30,7 +30,7 @@ fn sorted(m: &Map) -> Map {
 
 fn sorted_value(v: &Value) -> Value {
     match v {
-        Value::Map(m) => Value::Map(sorted(m)),
+        Value::Map(m) => Value::Map(Box::new(sorted(m))),
         Value::Seq(s) => Value::Seq(s.iter().map(sorted_value).collect()),
         other => other.clone(),
     }
@@ -40,7 +40,7 @@ impl DomainLayout {
     /// From a solved domain.
     pub fn from_solution(domain: &str, sol: &Solution) -> DomainLayout {
         let regions = match regions_value(&sol.regions) {
-            Value::Map(m) => m,
+            Value::Map(m) => *m,
             _ => Map::default(),
         };
         DomainLayout {
@@ -61,7 +61,7 @@ impl DomainLayout {
                 file: name.to_string(),
                 source,
             })? {
-                Value::Map(m) => Ok(m),
+                Value::Map(m) => Ok(*m),
                 Value::Null => Ok(Map::default()),
                 other => Err(Error::Input {
                     file: name.to_string(),
@@ -196,7 +196,7 @@ pub fn config_lines(
                 _ => {}
             }
             if let Some(Value::Map(ep)) = p.get("extra_params") {
-                for (k, v) in ep {
+                for (k, v) in ep.iter() {
                     add(&mut lines, &format!("{up}_EXTRA_PARAM_{k}"), &v.py_str());
                 }
             }

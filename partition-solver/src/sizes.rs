@@ -291,7 +291,7 @@ impl Addr<'_> {
             if before { "before" } else { "after" }.into(),
             Value::Seq(vec![Value::Str(of.to_string())]),
         );
-        m.insert("placement".into(), Value::Map(p));
+        m.insert("placement".into(), Value::Map(Box::new(p)));
         let id = self.ctx.add(m);
         if let Some(old) = self.reqs.insert(name.clone(), id) {
             let o = &self.ctx.store[old];
@@ -329,7 +329,7 @@ pub fn required_offset(align: &Map, start: i128, size: i128, move_up: bool) -> R
     if !ok {
         return Err(format!(
             "Invalid alignment requirement {}; use exactly one of 'start' or 'end'",
-            Value::Map(align.clone()).py_repr()
+            Value::Map(Box::new(align.clone())).py_repr()
         ));
     }
     let end = start + size;
@@ -479,13 +479,13 @@ pub(crate) fn set_addresses_and_align(
         let e = &mut ctx.store[reqs[next]];
         let p = e
             .entry("placement".to_string())
-            .or_insert_with(|| Value::Map(Map::default()));
+            .or_insert_with(|| Value::Map(Box::default()));
         let Value::Map(p) = p else {
             return Err(format!("'placement' of '{next}' is not a mapping"));
         };
         let al = p
             .entry("align".to_string())
-            .or_insert_with(|| Value::Map(Map::default()));
+            .or_insert_with(|| Value::Map(Box::default()));
         let Value::Map(al) = al else {
             return Err(format!("'align' of '{next}' is not a mapping"));
         };

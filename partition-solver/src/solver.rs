@@ -104,12 +104,12 @@ impl Solution {
 
 /// The `regions.yml` mapping of a list of regions.
 pub fn regions_value(regions: &[Region]) -> Value {
-    Value::Map(
+    Value::Map(Box::new(
         regions
             .iter()
             .map(|r| (r.name.clone(), r.to_value()))
             .collect(),
-    )
+    ))
 }
 
 /// Parse one fragment into a map of partitions (`None` for an empty document).
@@ -121,7 +121,7 @@ pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>>
     match v {
         Value::Null => Ok(None),
         Value::Map(m) => {
-            for (k, e) in &m {
+            for (k, e) in m.iter() {
                 if !matches!(e, Value::Map(_)) {
                     return Err(Error::Input {
                         file: f.name.clone(),
@@ -133,7 +133,7 @@ pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>>
                     });
                 }
             }
-            Ok(Some((m, pos)))
+            Ok(Some((*m, pos)))
         }
         other => Err(Error::Input {
             file: f.name.clone(),
@@ -181,7 +181,7 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
         if let Some(a) = p.get("align") {
             match a {
                 Value::Map(am) => {
-                    for (k, v) in am {
+                    for (k, v) in am.iter() {
                         if v.as_int().is_none() {
                             return Err(bad(format!(
                                 "'placement.align.{k}' of partition '{name}' must be an integer, found {}",
@@ -298,7 +298,11 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     let t0 = std::time::Instant::now();
     let lap = |what: &str| {
         if trace {
-            eprintln!("[pm-solve] {what}: {:?}", t0.elapsed());
+            let rss = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|s| s.split(' ').nth(1)?.parse::<u64>().ok())
+                .map_or(String::new(), |pages| format!(", resident {} KiB", pages * 4));
+            eprintln!("[pm-solve] {what}: {:?}{rss}", t0.elapsed());
         }
     };
     for r in &input.regions {
@@ -310,6 +314,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             )));
         }
     }
+    lap("start");
     let (merged, origins) = merge_fragments(&input.fragments)?;
     lap("merged");
     let mut ctx = Ctx {
@@ -322,7 +327,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     };
     for (k, v) in merged {
         if let Value::Map(m) = v {
-            let id = ctx.add(m);
+            let id = ctx.add(*m);
             ctx.system.insert(k, id);
         }
     }
@@ -335,7 +340,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
                 if let Value::Map(e) = v {
                     validate_entry(&sf.name, pos.get(&k).copied(), &k, &e)?;
                     ctx.origins.insert(k.clone(), sf.name.clone());
-                    let id = ctx.add(e);
+                    let id = ctx.add(*e);
                     statics.insert(k, id);
                 }
             }
@@ -402,7 +407,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     lap("regions solved");
     let mut partitions = Map::with_capacity_and_hasher(result.len(), Default::default());
     for (k, id) in result {
-        partitions.insert(k, Value::Map(std::mem::take(&mut ctx.store[id])));
+        partitions.insert(k, Value::Map(Box::new(std::mem::take(&mut ctx.store[id]))));
     }
     let mut sol = Solution {
         partitions,
@@ -785,7 +790,7 @@ pub fn resolve_order(partitions: &Map, dp: &str) -> Result<(Vec<String>, Map)> {
         })?;
     let containers = subs
         .iter()
-        .map(|(k, &id)| (k.clone(), Value::Map(ctx.store[id].clone())))
+        .map(|(k, &id)| (k.clone(), Value::Map(Box::new(ctx.store[id].clone()))))
         .collect();
     Ok((order, containers))
 }
@@ -877,7 +882,7 @@ pub fn solve_area(
         if let (Some(a), Some(s)) = (int_of(e, "address"), int_of(e, "size")) {
             e.insert("end_address".into(), Value::Int(a + s));
         }
-        out.insert(k.clone(), Value::Map(e.clone()));
+        out.insert(k.clone(), Value::Map(Box::new(e.clone())));
     }
     Ok(out)
 }

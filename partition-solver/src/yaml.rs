@@ -64,13 +64,14 @@ pub enum Value {
     Str(String),
     /// A sequence.
     Seq(Vec<Value>),
-    /// A mapping, in document order.
-    Map(Map),
+    /// A mapping, in document order (boxed: keeps every value small).
+    Map(Box<Map>),
 }
 
 impl From<Map> for Value {
+    /// Boxes the mapping (how `Value` stores every mapping).
     fn from(m: Map) -> Value {
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -317,7 +318,7 @@ impl MarkedEventReceiver for Builder {
                 if let Some((frame, anchor)) = self.stack.pop() {
                     let v = match frame {
                         Frame::Seq(items) => Value::Seq(items),
-                        Frame::Map(map, _, _) => Value::Map(map),
+                        Frame::Map(map, _, _) => Value::Map(Box::new(map)),
                     };
                     self.push_value(v, anchor, mark);
                 }
@@ -747,6 +748,13 @@ fn quote_if_needed(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every partition entry is a tree of values; a mapping held inline made each value
+    /// (and each map slot) 80 bytes. Boxed, a value is as small as its `i128` allows.
+    #[test]
+    fn values_stay_small() {
+        assert!(std::mem::size_of::<Value>() <= 32);
+    }
 
     #[test]
     fn yaml11_integers() {

@@ -263,7 +263,7 @@ impl<'a> P<'a> {
             }
             map.insert(key, v);
         }
-        Some(Value::Map(map))
+        Some(Value::Map(Box::new(map)))
     }
 
     /// A value written on one line: alias, flow collection or scalar.
@@ -324,7 +324,7 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
                 skip_ws(b, i);
                 if b.get(*i)? == &b'}' {
                     *i += 1;
-                    return Some(Value::Map(map));
+                    return Some(Value::Map(Box::new(map)));
                 }
                 let k = flow(b, i)?;
                 skip_ws(b, i);

@@ -97,7 +97,7 @@ fn normal(v: &Value) -> Value {
     match v {
         Value::Map(m) => {
             let mut out = Map::default();
-            for (k, v) in m {
+            for (k, v) in m.iter() {
                 let mut v = normal(v);
                 if k == "span" || k == "orig_span" {
                     if let Value::Seq(s) = &mut v {
@@ -106,7 +106,7 @@ fn normal(v: &Value) -> Value {
                 }
                 out.insert(k.clone(), v);
             }
-            Value::Map(out)
+            Value::Map(Box::new(out))
         }
         Value::Seq(s) => Value::Seq(s.iter().map(normal).collect()),
         other => other.clone(),
@@ -421,8 +421,8 @@ fn header_for_a_flash_only_domain() {
     regions.shift_remove("sram_primary");
     let layout = DomainLayout {
         domain: String::new(),
-        partitions,
-        regions,
+        partitions: *partitions,
+        regions: *regions,
     };
     let (ours, warning) = pm_config_h(&[layout], "", "mcuboot", "pm_config.h", "pm-solve").unwrap();
     let warning = warning.expect("a warning about the missing RAM partition");

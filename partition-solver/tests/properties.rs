@@ -192,7 +192,7 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 1..4).prop_map(Value::Seq),
             prop::collection::vec(("[a-z_][a-z0-9_]{0,8}", inner), 1..4)
-                .prop_map(|kv| Value::Map(kv.into_iter().collect())),
+                .prop_map(|kv| Value::Map(Box::new(kv.into_iter().collect()))),
         ]
     })
 }
@@ -200,7 +200,7 @@ fn value() -> impl Strategy<Value = Value> {
 proptest! {
     #[test]
     fn yaml_round_trips(entries in prop::collection::vec(("[a-z_][a-z0-9_]{0,8}", value()), 1..6)) {
-        let v = Value::Map(entries.into_iter().collect());
+        let v = Value::Map(Box::new(entries.into_iter().collect()));
         let text = yaml::dump(&v, yaml::IntStyle::Hex);
         let back = yaml::load_general(&text).map(|(v, _)| v);
         prop_assert_eq!(back.as_ref(), Ok(&v), "{}", text);

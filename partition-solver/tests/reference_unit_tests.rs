@@ -22,7 +22,7 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
             .and_then(Value::as_int)
     };
     if let Some(Value::Map(exp)) = sc.get("expect") {
-        for (name, v) in exp {
+        for (name, v) in exp.iter() {
             let pair = v.as_seq().ok_or("bad expect")?;
             if !parts.contains_key(name) {
                 return Err(format!("'{name}' missing"));
@@ -62,7 +62,7 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
         }
     }
     if let Some(Value::Map(s0)) = sc.get("span0") {
-        for (n, v) in s0 {
+        for (n, v) in s0.iter() {
             let span = parts
                 .get(n)
                 .and_then(Value::as_map)
@@ -80,7 +80,7 @@ fn check_expect(sc: &Map, parts: &Map) -> Result<(), String> {
 fn run(sc: &Map) -> Result<(), String> {
     let kind = sc["kind"].as_str().unwrap();
     let expect_error = sc.get("error") == Some(&Value::Bool(true));
-    let empty = Value::Map(Map::default());
+    let empty = Value::Map(Box::default());
     let partitions = sc.get("partitions").unwrap_or(&empty).as_map().unwrap();
     let outcome: Result<(), String> = match kind {
         "area" => {
@@ -109,7 +109,8 @@ fn run(sc: &Map) -> Result<(), String> {
                 region.dynamic_partition = r.get("dp").and_then(Value::as_str).map(String::from);
                 regions.push(region);
             }
-            let dump = |m: &Map| yaml::dump(&Value::Map(m.clone()), yaml::IntStyle::Decimal);
+            let dump =
+                |m: &Map| yaml::dump(&Value::Map(Box::new(m.clone())), yaml::IntStyle::Decimal);
             let input = DomainInput {
                 fragments: vec![Fragment::new("pm.yml", dump(partitions))],
                 static_config: sc
@@ -139,7 +140,7 @@ fn run(sc: &Map) -> Result<(), String> {
                     }
                 }
                 if let Some(Value::Map(os)) = sc.get("orig_span") {
-                    for (k, v) in os {
+                    for (k, v) in os.iter() {
                         let got = containers
                             .get(k)
                             .and_then(Value::as_map)

@@ -36,7 +36,7 @@ fn every_static_file_loads_and_round_trips() {
         let m = load_static(&Fragment::new(f.display().to_string(), text))
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!m.is_empty(), "{}", f.display());
-        let v = Value::Map(m);
+        let v = Value::Map(Box::new(m));
         let dumped = yaml::dump(&v, yaml::IntStyle::Hex);
         assert_eq!(yaml::load(&dumped).unwrap(), v, "{}", f.display());
     }
