@@ -54,6 +54,11 @@ fn linux_x86_64_parses_whole() {
         );
         return;
     };
+    // Linux's Kconfig probes the compiler and stops without one.
+    if Command::new("gcc").arg("--version").output().is_err() {
+        eprintln!("NOTICE: linux_x86_64_parses_whole skipped: no gcc (Linux's Kconfig needs it)");
+        return;
+    }
     let mut o = LoadOptions::new("Kconfig");
     o.srctree = Some(root.clone());
     o.base_dir = Some(root.clone());
