@@ -38,6 +38,7 @@ pub mod model;
 pub(crate) mod ordering;
 pub mod output;
 pub mod preprocess;
+pub mod region_args;
 pub mod report;
 pub mod sizes;
 pub mod solver;
@@ -47,5 +48,5 @@ pub mod yaml;
 pub mod yaml_fast;
 
 pub use error::{Error, Result};
-pub use model::{DomainInput, Fragment, Options, Region, Strategy};
+pub use model::{DomainInput, Fragment, Options, Region, Setting, Strategy};
 pub use solver::{solve, Solution};

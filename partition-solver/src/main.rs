@@ -6,7 +6,9 @@
 use clap::{Arg, ArgAction, Command, Parser};
 use partition_solver::output::{pm_config, pm_config_h, DomainLayout};
 use partition_solver::preprocess::Preprocessor;
-use partition_solver::{report, solve, DomainInput, Error, Fragment, Options, Region, Strategy};
+use partition_solver::{
+    region_args, report, solve, DomainInput, Error, Fragment, Options, Setting,
+};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -219,31 +221,24 @@ fn run_place(args: &[String]) -> ExitCode {
             Some(s) => Some(Fragment::new(s.clone(), read(s)?)),
             None => None,
         };
-        let mut regs = Vec::new();
+        // argparse's namespace: every region option's destination and value (or default),
+        // in declaration order; each region then takes its settings by name prefix.
+        let mut namespace = Vec::new();
         for r in &leaked {
-            let name = r.replace('-', "_");
-            let size = *m.get_one::<i128>(&format!("{r}-size")).unwrap_or(&0);
-            let mut region = Region::new(&name, size);
-            region.base_address = *m
-                .get_one::<i128>(&format!("{r}-base-address"))
-                .unwrap_or(&0);
-            region.strategy = m
-                .get_one::<String>(&format!("{r}-placement-strategy"))
-                .and_then(|s| Strategy::parse(s))
-                .unwrap_or(Strategy::StartToEnd);
-            region.device = m
-                .get_one::<String>(&format!("{r}-device"))
-                .cloned()
-                .unwrap_or_default();
-            region.default_driver_kconfig = m
-                .get_one::<String>(&format!("{r}-default-driver-kconfig"))
-                .cloned()
-                .unwrap_or_default();
-            region.dynamic_partition = m
-                .get_one::<String>(&format!("{r}-dynamic-partition"))
-                .cloned();
-            regs.push(region);
+            for o in region_args::OPTIONS {
+                let id = format!("{r}-{o}");
+                let v = match o {
+                    "size" | "base-address" => m.get_one::<i128>(&id).map(|i| Setting::Int(*i)),
+                    _ => m.get_one::<String>(&id).map(|s| Setting::Str(s.clone())),
+                };
+                namespace.push((
+                    region_args::dest(r, o),
+                    v.unwrap_or_else(|| region_args::default_setting(o)),
+                ));
+            }
         }
+        let names: Vec<String> = leaked.iter().map(|r| r.to_string()).collect();
+        let regs = region_args::regions_from_namespace(&names, &namespace)?;
         let sol = solve(
             &DomainInput {
                 fragments,

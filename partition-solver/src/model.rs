@@ -50,6 +50,33 @@ pub struct Region {
     pub default_driver_kconfig: String,
     /// Dynamic partition of a complex region (`None`: `app`).
     pub dynamic_partition: Option<String>,
+    /// Other regions' settings that the reference's by-prefix lookup attaches to this region
+    /// (see [`crate::region_args`]), under the names it gives them (`primary_size` for a
+    /// region `flash` listed with `flash_primary`). They do not affect placement; they are
+    /// written to `regions.yml` as the reference writes them.
+    pub extra_settings: Vec<(String, Setting)>,
+}
+
+/// The value of one region setting, as the command line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting {
+    /// A number (`size`, `base_address`).
+    Int(i128),
+    /// A text (`placement_strategy`, `device`, `default_driver_kconfig`, `dynamic_partition`).
+    Str(String),
+    /// Not given and without a default (`dynamic_partition`).
+    None,
+}
+
+impl Setting {
+    /// The `regions.yml` value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Setting::Int(i) => Value::Int(*i),
+            Setting::Str(s) => Value::Str(s.clone()),
+            Setting::None => Value::Null,
+        }
+    }
 }
 
 impl Region {
@@ -63,6 +90,7 @@ impl Region {
             device: String::new(),
             default_driver_kconfig: String::new(),
             dynamic_partition: None,
+            extra_settings: Vec::new(),
         }
     }
 
@@ -87,7 +115,10 @@ impl Region {
             Value::Str(self.strategy.as_str().into()),
         );
         m.insert("size".into(), Value::Int(self.size));
-        Value::Map(Box::new(m))
+        for (k, v) in &self.extra_settings {
+            m.insert(k.clone(), v.to_value());
+        }
+        Value::from(m)
     }
 }
 

@@ -301,7 +301,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             let rss = std::fs::read_to_string("/proc/self/statm")
                 .ok()
                 .and_then(|s| s.split(' ').nth(1)?.parse::<u64>().ok())
-                .map_or(String::new(), |pages| format!(", resident {} KiB", pages * 4));
+                .map_or(String::new(), |pages| {
+                    format!(", resident {} KiB", pages * 4)
+                });
             eprintln!("[pm-solve] {what}: {:?}{rss}", t0.elapsed());
         }
     };

@@ -277,3 +277,80 @@ fn json_and_report() {
         assert!(fs::read_to_string(svg).unwrap().starts_with("<svg"));
     }
 }
+
+/// Region settings are looked up by name prefix (spec §4.1): each region takes every
+/// `--<name>...` setting whose argparse name starts with its own name and strips every
+/// `<name>_` from it. A region `flash` listed with `flash_primary` therefore also carries
+/// `flash_primary`'s settings (as `primary_size`, `primary_device`, ...), which end up in
+/// `regions.yml`; its own settings are unchanged.
+#[test]
+fn region_settings_by_name_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pm.yml");
+    fs::write(
+        &input,
+        "boot: {size: 0x1000, placement: {after: [start]}}\n",
+    )
+    .unwrap();
+    let regions = dir.path().join("regions.yml");
+    let st = bin()
+        .args(["--input-files", input.to_str().unwrap()])
+        .args([
+            "--output-partitions",
+            dir.path().join("p.yml").to_str().unwrap(),
+        ])
+        .args(["--output-regions", regions.to_str().unwrap()])
+        .args(["--regions", "flash_primary", "flash"])
+        .args([
+            "--flash_primary-size",
+            "0x10000",
+            "--flash_primary-placement-strategy",
+            "complex",
+        ])
+        .args(["--flash_primary-device", "flash_controller"])
+        .args(["--flash-size", "0x2000", "--flash-base-address", "0x100000"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = yaml::load(&fs::read_to_string(&regions).unwrap()).unwrap();
+    let flash = r.as_map().unwrap()["flash"].as_map().unwrap();
+    let keys: Vec<&str> = flash.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "base_address",
+            "default_driver_kconfig",
+            "device",
+            "dynamic_partition",
+            "name",
+            "placement_strategy",
+            "primary_base_address",
+            "primary_default_driver_kconfig",
+            "primary_device",
+            "primary_dynamic_partition",
+            "primary_placement_strategy",
+            "primary_size",
+            "size",
+        ]
+    );
+    assert_eq!(flash["size"].as_int(), Some(0x2000));
+    assert_eq!(flash["base_address"].as_int(), Some(0x100000));
+    assert_eq!(flash["device"].as_str(), Some(""));
+    assert_eq!(flash["primary_size"].as_int(), Some(0x10000));
+    assert_eq!(flash["primary_base_address"].as_int(), Some(0));
+    assert_eq!(flash["primary_device"].as_str(), Some("flash_controller"));
+    assert_eq!(
+        flash["primary_placement_strategy"].as_str(),
+        Some("complex")
+    );
+    assert!(matches!(
+        flash["primary_dynamic_partition"],
+        yaml::Value::Null
+    ));
+    let fp = r.as_map().unwrap()["flash_primary"].as_map().unwrap();
+    assert_eq!(
+        fp.len(),
+        7,
+        "flash_primary does not start with 'flash_' + its own name"
+    );
+}
