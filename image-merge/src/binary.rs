@@ -22,7 +22,7 @@ pub fn read(bytes: &[u8], base: u32, name: &str) -> Result<InputData, ParseError
         });
     }
     let mut data = InputData::new(name, InputFormat::Binary { base });
-    data.put(base, bytes);
+    data.put(base, bytes, None);
     Ok(data)
 }
 

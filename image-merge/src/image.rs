@@ -5,6 +5,7 @@
 //! touch are coalesced into one), so a writer can walk it once in ascending order and the
 //! image of a given byte content has exactly one representation (`==` compares contents).
 
+use crate::source_lines::SourceLines;
 use crate::start::StartAddress;
 
 /// One past the highest address: the size of the address space.
@@ -14,11 +15,25 @@ pub const ADDRESS_SPACE: u64 = 1 << 32;
 ///
 /// Invariant (kept by every constructor in this crate): `data` is not empty and
 /// `start + data.len() <= 2^32`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A data run read from a text file also knows which line wrote each byte
+/// ([`Segment::source_line`]), so that an address written twice in one input can be
+/// reported with both lines. That is not part of the segment's value: `==` compares the
+/// address and the bytes only, and the segments of a [`MemoryImage`] never carry lines.
+#[derive(Debug, Clone)]
 pub struct Segment {
     start: u32,
     data: Vec<u8>,
+    lines: Option<Box<SourceLines>>,
 }
+
+impl PartialEq for Segment {
+    fn eq(&self, other: &Segment) -> bool {
+        self.start == other.start && self.data == other.data
+    }
+}
+
+impl Eq for Segment {}
 
 impl Segment {
     /// A segment of `data` at `start`; `None` if `data` is empty or runs past 4 GiB.
@@ -26,7 +41,25 @@ impl Segment {
         if data.is_empty() || start as u64 + data.len() as u64 > ADDRESS_SPACE {
             return None;
         }
-        Some(Segment { start, data })
+        Some(Segment {
+            start,
+            data,
+            lines: None,
+        })
+    }
+
+    /// A segment read from a text file: `lines` maps its bytes to input lines.
+    pub(crate) fn with_lines(start: u32, data: Vec<u8>, lines: SourceLines) -> Option<Segment> {
+        let mut seg = Segment::new(start, data)?;
+        seg.lines = Some(Box::new(lines));
+        Some(seg)
+    }
+
+    /// The input line of the record that wrote the byte at `addr`, for a data run read from
+    /// a text file (`None` for other segments and for addresses outside this one).
+    pub fn source_line(&self, addr: u32) -> Option<u64> {
+        let offset = (addr as u64).checked_sub(self.start as u64)?;
+        self.lines.as_ref()?.line_at(offset)
     }
 
     /// First address.
@@ -49,8 +82,18 @@ impl Segment {
         self.data
     }
 
-    pub(crate) fn data_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.data
+    /// Consumes the segment, returning its bytes and its line map, if any.
+    pub(crate) fn into_data_and_lines(self) -> (Vec<u8>, Option<Box<SourceLines>>) {
+        (self.data, self.lines)
+    }
+
+    /// Appends `bytes`, read from `line` when the segment has a line map.
+    #[inline]
+    pub(crate) fn extend(&mut self, bytes: &[u8], line: Option<u64>) {
+        self.data.extend_from_slice(bytes);
+        if let (Some(map), Some(line)) = (self.lines.as_mut(), line) {
+            map.push(bytes.len(), line);
+        }
     }
 }
 
@@ -77,7 +120,8 @@ impl MemoryImage {
     pub fn from_segments(mut segments: Vec<Segment>) -> Result<MemoryImage, u32> {
         segments.sort_by_key(|s| s.start);
         let mut out: Vec<Segment> = Vec::with_capacity(segments.len());
-        for seg in segments {
+        for mut seg in segments {
+            seg.lines = None;
             if let Some(last) = out.last_mut() {
                 if last.end() > seg.start as u64 {
                     return Err(seg.start);
@@ -180,11 +224,13 @@ impl MemoryImage {
         self.segments.push(Segment {
             start: addr,
             data: bytes.to_vec(),
+            lines: None,
         });
     }
 
     /// Appends a whole segment (moved, not copied, unless it touches the last one).
-    pub(crate) fn push_segment(&mut self, seg: Segment) {
+    pub(crate) fn push_segment(&mut self, mut seg: Segment) {
+        seg.lines = None;
         if let Some(last) = self.segments.last_mut() {
             assert!(
                 last.end() <= seg.start as u64,
@@ -216,6 +262,7 @@ impl MemoryImage {
                 self.segments.push(Segment {
                     start: a as u32,
                     data,
+                    lines: None,
                 });
             }
         }

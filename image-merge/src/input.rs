@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Location, ParseError, Warning};
 use crate::image::{Segment, ADDRESS_SPACE};
+use crate::source_lines::SourceLines;
 use crate::start::StartAddress;
 use crate::{binary, intel_hex, srec};
 
@@ -170,22 +171,32 @@ impl InputData {
         self.runs.iter().map(|r| r.data().len() as u64).sum()
     }
 
-    /// Appends bytes at `addr` in file order, joining them to the current run when they
-    /// continue it. Bytes that would pass 4 GiB wrap to address 0 (the spec's i32hex rule).
-    pub(crate) fn put(&mut self, addr: u32, bytes: &[u8]) {
+    /// Appends bytes at `addr` in file order, read from `line` of a text file (`None` for
+    /// binary input), joining them to the current run when they continue it. Bytes that
+    /// would pass 4 GiB wrap to address 0 (the spec's i32hex rule).
+    #[inline]
+    pub(crate) fn put(&mut self, addr: u32, bytes: &[u8], line: Option<u64>) {
         if bytes.is_empty() {
             return;
         }
         let room = (ADDRESS_SPACE - addr as u64).min(bytes.len() as u64) as usize;
         let (now, wrapped) = bytes.split_at(room);
         match self.runs.last_mut() {
-            Some(last) if last.end() == addr as u64 => last.data_mut().extend_from_slice(now),
-            _ => self
-                .runs
-                .push(Segment::new(addr, now.to_vec()).expect("non-empty, in range")),
+            Some(last) if last.end() == addr as u64 => last.extend(now, line),
+            _ => {
+                let run = match line {
+                    Some(line) => {
+                        let mut lines = SourceLines::new();
+                        lines.push(now.len(), line);
+                        Segment::with_lines(addr, now.to_vec(), lines)
+                    }
+                    None => Segment::new(addr, now.to_vec()),
+                };
+                self.runs.push(run.expect("non-empty, in range"));
+            }
         }
         if !wrapped.is_empty() {
-            self.put(0, wrapped);
+            self.put(0, wrapped, line);
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         let rtype = rec[3];
         let payload = &rec[4..4 + count];
         if rtype == 0 {
-            put_data(&mut data, mode, offset, payload);
+            put_data(&mut data, mode, offset, payload, record.number);
             continue;
         }
         let need = |record: &Record, name: &'static str, expected: usize| {
@@ -130,14 +130,15 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
     Ok(data)
 }
 
-fn put_data(data: &mut InputData, mode: Mode, offset: u16, payload: &[u8]) {
+fn put_data(data: &mut InputData, mode: Mode, offset: u16, payload: &[u8], line: u64) {
+    let line = Some(line);
     match mode {
-        Mode::Linear(upper) => data.put(upper.wrapping_add(offset as u32), payload),
+        Mode::Linear(upper) => data.put(upper.wrapping_add(offset as u32), payload, line),
         Mode::Segment(base) => {
             let room = (0x1_0000 - offset as usize).min(payload.len());
-            data.put(base + offset as u32, &payload[..room]);
+            data.put(base + offset as u32, &payload[..room], line);
             if room < payload.len() {
-                data.put(base, &payload[room..]);
+                data.put(base, &payload[room..], line);
             }
         }
     }

@@ -66,6 +66,7 @@ pub mod overlap;
 mod records;
 pub mod report;
 mod sink;
+mod source_lines;
 pub mod srec;
 pub mod start;
 
@@ -77,5 +78,5 @@ pub use input::{
 };
 pub use merge::{merge, MergeError, MergeOptions, Merged};
 pub use output::{write_file, OutputFormat, WriteError};
-pub use overlap::{Overlap, OverlapPolicy, OverlapReport};
+pub use overlap::{Overlap, OverlapLines, OverlapPolicy, OverlapReport};
 pub use start::{StartAddress, StartPolicy};

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use crate::diagnostic::Warning;
 use crate::image::{MemoryImage, Segment};
 use crate::input::{InputData, InputFormat, LocatedStart};
-use crate::overlap::{Overlap, OverlapPolicy, OverlapReport};
+use crate::overlap::{Overlap, OverlapLines, OverlapPolicy, OverlapReport};
+use crate::source_lines::SourceLines;
 use crate::start::{StartAddress, StartPolicy};
 
 /// Merge options.
@@ -86,6 +87,15 @@ struct Run {
     start: u64,
     end: u64,
     data: Vec<u8>,
+    /// Input line of each byte, for runs read from text files.
+    lines: Option<Box<SourceLines>>,
+}
+
+impl Run {
+    /// The input line that wrote `addr` (inside the run), if known.
+    fn line_at(&self, addr: u64) -> Option<u64> {
+        self.lines.as_ref()?.line_at(addr - self.start)
+    }
 }
 
 /// Merges `inputs` (consumed, so their buffers are reused) in the given order.
@@ -104,11 +114,16 @@ pub fn merge(inputs: Vec<InputData>, opts: &MergeOptions) -> Result<Merged, Merg
         });
         warnings.extend(input.warnings);
         starts.extend(input.starts.into_iter().map(|s| (i, s)));
-        runs.extend(input.runs.into_iter().map(|seg| Run {
-            input: i,
-            start: seg.start() as u64,
-            end: seg.end(),
-            data: seg.into_data(),
+        runs.extend(input.runs.into_iter().map(|seg| {
+            let (start, end) = (seg.start() as u64, seg.end());
+            let (data, lines) = seg.into_data_and_lines();
+            Run {
+                input: i,
+                start,
+                end,
+                data,
+                lines,
+            }
         }));
     }
     let (start, start_from) = choose_start(&starts, opts.start)?;
@@ -286,6 +301,13 @@ fn sweep(
                 }
                 _ => {
                     open.insert(key, entries.len());
+                    // Inside one input: the lines of the first write and of its repeat.
+                    let (first, again) = (&runs[group[0].1], &runs[group[0].2]);
+                    let lines = if key.0 == key.1 {
+                        first.line_at(lo).zip(again.line_at(lo))
+                    } else {
+                        None
+                    };
                     entries.push(Overlap {
                         first_input: key.0,
                         first: names[key.0].clone(),
@@ -296,6 +318,7 @@ fn sweep(
                         bytes,
                         differing,
                         first_difference,
+                        lines: lines.map(|(first, repeated)| OverlapLines { first, repeated }),
                     });
                 }
             }

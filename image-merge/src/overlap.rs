@@ -5,7 +5,8 @@
 //! file order), and every write is compared with the write just before it to the same
 //! address. The report groups such (earlier input, later input) pairs into maximal ranges
 //! of consecutive addresses, each with its byte count, how many bytes differ and the first
-//! differing address.
+//! differing address. An overlap inside one input read from a text file also names the
+//! lines of the two records that wrote its first address, so that they can be found.
 
 use std::fmt;
 
@@ -48,6 +49,21 @@ pub struct Overlap {
     pub differing: u64,
     /// The lowest differing address, if any.
     pub first_difference: Option<u32>,
+    /// For an overlap inside one input read from a text file: the lines of the records
+    /// that wrote `start` first and again (`None` for overlaps between inputs and for
+    /// inputs without lines, such as raw binary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<OverlapLines>,
+}
+
+/// The input lines of the two records behind an overlap inside one input, at the first
+/// address of the overlapping range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct OverlapLines {
+    /// Line of the record that wrote the address first.
+    pub first: u64,
+    /// Line of the record that wrote it again.
+    pub repeated: u64,
 }
 
 impl fmt::Display for Overlap {
@@ -72,13 +88,21 @@ impl fmt::Display for Overlap {
             if self.bytes == 1 { "" } else { "s" }
         )?;
         match self.first_difference {
-            None => write!(f, "identical contents)"),
+            None => write!(f, "identical contents)")?,
             Some(a) => write!(
                 f,
                 "{} differ, first difference at 0x{a:08X})",
                 self.differing
-            ),
+            )?,
         }
+        if let Some(lines) = self.lines {
+            write!(
+                f,
+                "; first written on line {}, again on line {}",
+                lines.first, lines.repeated
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -77,7 +77,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         match t {
             0 => {}
             1..=3 => {
-                data.put(addr, payload);
+                data.put(addr, payload, Some(record.number));
                 data_records = data_records.saturating_add(1);
             }
             5 | 6 => {

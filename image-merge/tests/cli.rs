@@ -438,3 +438,79 @@ fn ignore_checksums_accepts_with_a_warning() {
         b":020000000102FB\n:00000001FF\n"
     );
 }
+
+#[test]
+fn self_overlap_names_the_lines_of_both_records() {
+    let (_d, p) = setup();
+    // Line 6 writes 0x1018-0x1027 again: 0x1018 was first written by the record on line 3
+    // (a blank line and a type-04 record stand between, as in real files).
+    std::fs::write(
+        p.join("self.hex"),
+        ":020000040000FA\n\
+         :10100000000102030405060708090A0B0C0D0E0F68\n\
+         :10101000101112131415161718191A1B1C1D1E1F58\n\
+         \n\
+         :10102000202122232425262728292A2B2C2D2E2F48\n\
+         :10101800FF1112131415161718191A1B1C1D1E1F61\n\
+         :00000001FF\n",
+    )
+    .unwrap();
+    let o = run(&p, &["-o", "o.hex", "self.hex"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "self.hex writes 0x00001018-0x00001027 twice (16 bytes, 16 differ, first difference \
+             at 0x00001018); first written on line 3, again on line 6"
+        ),
+        "{e}"
+    );
+    // The same in S-record form; the report carries the lines too.
+    std::fs::write(
+        p.join("self.srec"),
+        "S0030000FC\nS1051000AABB85\nS1051002CCDD3F\nS1041001BB2F\nS9030000FC\n",
+    )
+    .unwrap();
+    let o = run(
+        &p,
+        &[
+            "-o",
+            "o.hex",
+            "--overlap",
+            "last",
+            "--report",
+            "json",
+            "self.srec",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = &v["overlaps"][0];
+    assert_eq!(
+        (r["start"].as_u64(), r["end"].as_u64()),
+        (Some(0x1001), Some(0x1001))
+    );
+    assert_eq!(
+        (
+            r["lines"]["first"].as_u64(),
+            r["lines"]["repeated"].as_u64()
+        ),
+        (Some(2), Some(4))
+    );
+    // Between two inputs the lines are not given (the report names both files).
+    let o = run(
+        &p,
+        &[
+            "-o",
+            "o.hex",
+            "--overlap",
+            "last",
+            "--report",
+            "json",
+            "a.hex",
+            "c.hex",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["overlaps"][0].get("lines").is_none(), "{v}");
+}

@@ -276,6 +276,21 @@ fn error_location(stderr: &str, file: &str) -> (usize, usize) {
     (line, col)
 }
 
+/// The two lines of "first written on line A, again on line B" in an overlap report.
+fn self_overlap_lines(stderr: &str) -> (usize, usize) {
+    let number = |after: &str| -> usize {
+        let at = stderr
+            .find(after)
+            .unwrap_or_else(|| panic!("the report names the lines: {stderr}"));
+        let digits: String = stderr[at + after.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().expect("a line number")
+    };
+    (number("first written on line "), number("again on line "))
+}
+
 /// The line number of the first `file:line[:col]: warning` message.
 fn warning_line(stderr: &str, file: &str) -> usize {
     let at = stderr
@@ -339,6 +354,21 @@ fn malformed_inputs_behave_as_the_spec_table_says() {
             // An address written twice inside one input: the overlap policy decides.
             assert_eq!(ours.status.code(), Some(1), "{kind}: {stderr}");
             assert!(stderr.contains("twice"), "{kind}: {stderr}");
+            // It names the lines of both records: the first one is in the clean twin too,
+            // the repeat is where the files differ, and both write the same address.
+            let (first, again) = self_overlap_lines(&stderr);
+            let bad: Vec<&str> = bad_text.lines().collect();
+            let clean_lines: Vec<&str> = clean.lines().collect();
+            assert!(first < again && again >= dline, "{kind}: {stderr}");
+            assert_eq!(bad[first - 1], clean_lines[first - 1], "{kind}: {stderr}");
+            assert_eq!(
+                bad[first - 1][3..7],
+                bad[again - 1][3..7],
+                "{kind}: {stderr}"
+            );
+            if kind == "self-overlap-same" {
+                assert_eq!(bad[first - 1], bad[again - 1], "{kind}: {stderr}");
+            }
             assert!(!out.exists());
             let last = hexmerge(&["--overlap", "last"], std::slice::from_ref(&path), &out);
             assert!(last.status.success(), "{kind}: {}", text(&last));

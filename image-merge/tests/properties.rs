@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use image_merge::input::{InputData, InputFormat};
 use image_merge::intel_hex::{self, AddressRecords, LineEnding, RecordLength};
 use image_merge::{binary, merge, srec, MemoryImage, MergeError, MergeOptions, Overlap};
-use image_merge::{OverlapPolicy, Segment, StartAddress, StartPolicy};
+use image_merge::{OverlapLines, OverlapPolicy, Segment, StartAddress, StartPolicy};
 use proptest::prelude::*;
 
 fn arb_start() -> impl Strategy<Value = Option<StartAddress>> {
@@ -242,6 +242,7 @@ fn model(w: &Writes, policy: OverlapPolicy) -> (BTreeMap<u32, (u8, usize)>, Vec<
                         bytes: 1,
                         differing: differs as u64,
                         first_difference: differs.then_some(a),
+                        lines: None,
                     });
                 }
             }
@@ -389,5 +390,79 @@ proptest! {
         let mut expected = MemoryImage::from_bytes(map);
         expected.set_start_address(start);
         prop_assert_eq!(ours, expected);
+    }
+}
+
+/// Records that write the same addresses again and again: small offsets, offsets at the
+/// end of a 64 KiB segment (linear continuation or in-segment wrap), two address modes.
+fn arb_overlapping_record() -> impl Strategy<Value = ihex::Record> {
+    let data = |offsets: std::ops::RangeInclusive<u16>| {
+        (offsets, prop::collection::vec(any::<u8>(), 1..40))
+            .prop_map(|(offset, value)| ihex::Record::Data { offset, value })
+    };
+    prop_oneof![
+        6 => data(0..=96),
+        2 => data(0xFFE0..=0xFFFF),
+        1 => prop_oneof![Just(0u16), Just(1)].prop_map(ihex::Record::ExtendedLinearAddress),
+        1 => prop_oneof![Just(0u16), Just(0x1000)].prop_map(ihex::Record::ExtendedSegmentAddress),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// An overlap inside one file names the lines of the first two records that wrote its
+    /// first address (the model: every address's writing lines, in file order).
+    #[test]
+    fn self_overlaps_name_the_lines_of_the_records(
+        records in prop::collection::vec((arb_overlapping_record(), 0usize..3), 0..40),
+    ) {
+        let mut text = String::new();
+        let mut line = 0u64;
+        let mut writes: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+        let (mut seg, mut upper) = (None::<u32>, 0u32);
+        for (r, blanks) in &records {
+            // Some records are followed by blank lines (counted, skipped).
+            line += 1;
+            text.push_str(&r.to_record_string().unwrap());
+            text.push('\n');
+            for _ in 0..*blanks {
+                line += 1;
+                text.push('\n');
+            }
+            let at = line - *blanks as u64;
+            match r {
+                ihex::Record::Data { offset, value } => {
+                    for i in 0..value.len() as u32 {
+                        let a = match seg {
+                            Some(base) => base + ((*offset as u32 + i) & 0xFFFF),
+                            None => upper.wrapping_add(*offset as u32).wrapping_add(i),
+                        };
+                        writes.entry(a).or_default().push(at);
+                    }
+                }
+                ihex::Record::ExtendedSegmentAddress(s) => seg = Some((*s as u32) << 4),
+                ihex::Record::ExtendedLinearAddress(u) => {
+                    upper = (*u as u32) << 16;
+                    seg = None;
+                }
+                _ => unreachable!(),
+            }
+        }
+        text.push_str(":00000001FF\n");
+        let data = intel_hex::read(text.as_bytes(), "self.hex").unwrap();
+        let opts = MergeOptions { overlap: OverlapPolicy::Last, start: StartPolicy::Drop };
+        let merged = merge(vec![data], &opts).unwrap();
+        // Every address written more than once is in exactly one reported range.
+        let twice = writes.values().filter(|w| w.len() > 1).count() as u64;
+        prop_assert_eq!(merged.overlaps.iter().map(|o| o.bytes).sum::<u64>(), twice);
+        for o in &merged.overlaps {
+            let w = &writes[&o.start];
+            prop_assert_eq!(
+                o.lines,
+                Some(OverlapLines { first: w[0], repeated: w[1] }),
+                "{}\n{}", o, text
+            );
+        }
     }
 }
