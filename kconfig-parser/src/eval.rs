@@ -77,6 +77,15 @@ struct FinNode {
 }
 
 /// An evaluated configuration over a parsed tree.
+///
+/// Values are computed on first use and cached until a user value changes.
+/// Computing a value recurses along dependency chains (a symbol's default
+/// depends on other symbols, and so on), so very deep trees need a large
+/// stack: [`crate::generate::generate`] runs the evaluation on a thread
+/// with 1 GiB of (lazily committed) stack; do the same when using `Config`
+/// directly on big trees. A dependency loop never recurses forever: it is
+/// reported by [`Config::dependency_loop`] and, if evaluated anyway,
+/// recorded in [`Config::loop_error`].
 pub struct Config<'k> {
     kc: &'k Kconfig,
     exprs: ExprArena,
