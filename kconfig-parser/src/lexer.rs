@@ -564,7 +564,8 @@ fn assignment(
     if line[start..].trim().is_empty() {
         return Ok(());
     }
-    let name = line[start..i].to_string();
+    let line: &str = line;
+    let name = &line[start..i];
     let Ok((rest, op)) = assign_op(&line[i..]) else {
         return Err(LexError {
             column: skip_ws(line, i),
@@ -573,8 +574,8 @@ fn assignment(
             macro_error: false,
         });
     };
-    let value = rest.strip_suffix('\n').unwrap_or(rest).to_string();
-    pp.assign(&name, op, &value, site).map_err(|e| LexError {
+    let value = rest.strip_suffix('\n').unwrap_or(rest);
+    pp.assign(name, op, value, site).map_err(|e| LexError {
         column: i,
         message: e.0,
         macro_error: true,

@@ -495,10 +495,8 @@ impl Preprocessor {
             "warning-if" | "error-if" => Some((2, Some(2))),
             _ => None,
         };
-        let arity = match &self.host {
-            Some(h) => h.arity(name).or(builtin),
-            None => builtin,
-        };
+        let host_arity = self.host.as_ref().and_then(|h| h.arity(name));
+        let arity = host_arity.or(builtin);
         if let Some((min, max)) = arity {
             if nargs < min || max.is_some_and(|m| nargs > m) {
                 let expected = if Some(min) == max {
@@ -512,12 +510,10 @@ impl Preprocessor {
                     "bad number of arguments in call to {name}, expected {expected}, got {nargs}"
                 )));
             }
-            if let Some(h) = self.host.as_mut() {
-                if h.arity(name).is_some() {
-                    return h
-                        .call(name, &args[1..], site.file, site.line)
-                        .map_err(MacroError);
-                }
+            if let (Some(h), Some(_)) = (self.host.as_mut(), host_arity) {
+                return h
+                    .call(name, &args[1..], site.file, site.line)
+                    .map_err(MacroError);
             }
             return self.builtin(name, &args[1..], site);
         }
@@ -608,24 +604,25 @@ impl Preprocessor {
             op
         };
         match op {
-            AssignOp::Recursive => {
-                self.variables.insert(
-                    name.to_string(),
+            AssignOp::Recursive | AssignOp::Simple => {
+                let new_var = if op == AssignOp::Simple {
+                    Variable {
+                        value: self.expand_whole(value, &[], site)?,
+                        recursive: false,
+                    }
+                } else {
                     Variable {
                         value: value.to_string(),
                         recursive: true,
-                    },
-                );
-            }
-            AssignOp::Simple => {
-                let v = self.expand_whole(value, &[], site)?;
-                self.variables.insert(
-                    name.to_string(),
-                    Variable {
-                        value: v,
-                        recursive: false,
-                    },
-                );
+                    }
+                };
+                // Reassignment keeps the variable's place in the order.
+                match self.variables.get_mut(name) {
+                    Some(v) => *v = new_var,
+                    None => {
+                        self.variables.insert(name.to_string(), new_var);
+                    }
+                }
             }
             AssignOp::Append => {
                 let recursive = self.variables[name].recursive;
