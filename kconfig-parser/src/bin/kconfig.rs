@@ -158,6 +158,9 @@ fn dump(a: DumpArgs) -> Result<(), String> {
     let opts = options(&a.tree)?;
     let env = opts.env.clone();
     let kc = load(opts).map_err(|e| e.to_string())?;
+    for i in &kc.info {
+        println!("{i}");
+    }
     let fragments = read_fragments(&a.fragments)?;
     let mut g = GenOptions::from_env(&env);
     g.dump = true;
@@ -179,6 +182,9 @@ fn why(a: WhyArgs) -> Result<(), String> {
     let opts = options(&a.tree)?;
     let env = opts.env.clone();
     let kc = load(opts).map_err(|e| e.to_string())?;
+    for i in &kc.info {
+        println!("{i}");
+    }
     let fragments = read_fragments(&a.fragments)?;
     let mut g = GenOptions::from_env(&env);
     let name = a
@@ -198,6 +204,9 @@ fn gen(a: GenArgs) -> Result<(), String> {
     let opts = options(&a.tree)?;
     let env = opts.env.clone();
     let kc = load(opts).map_err(|e| e.to_string())?;
+    for i in &kc.info {
+        println!("{i}");
+    }
     let fragments = read_fragments(&a.fragments)?;
     let mut g = GenOptions::from_env(&env);
     if let Some(p) = &a.prefix {
@@ -296,6 +305,9 @@ fn main() -> ExitCode {
             };
             match load(opts) {
                 Ok(kc) => {
+                    for i in &kc.info {
+                        println!("{i}");
+                    }
                     for w in &kc.warnings {
                         eprintln!("{}", w.text);
                     }
