@@ -158,8 +158,9 @@ fn dump(a: DumpArgs) -> Result<(), String> {
     let opts = options(&a.tree)?;
     let env = opts.env.clone();
     let kc = load(opts).map_err(|e| e.to_string())?;
+    // stdout carries the JSON: messages go to stderr.
     for i in &kc.info {
-        println!("{i}");
+        eprintln!("{i}");
     }
     let fragments = read_fragments(&a.fragments)?;
     let mut g = GenOptions::from_env(&env);
