@@ -23,7 +23,7 @@ use crate::diagnostic::{Location, ParseErrorKind, Warning, WarningKind};
 use crate::hexdigits;
 use crate::image::MemoryImage;
 use crate::input::{InputData, InputFormat, LocatedStart, ReadError, ReadOptions};
-use crate::records::{Framing, Record, RecordScanner};
+use crate::records::{Framing, RecordScanner};
 use crate::sink::{self, Sink};
 use crate::start::StartAddress;
 
@@ -57,21 +57,21 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
     let mut records = RecordScanner::new(src, name, b':');
     let mut mode = Mode::Linear(0);
     let mut rec = [0u8; 262];
-    while let Some(mut record) = records.next_record()? {
-        let len = record.decode(&FRAMING, 5, &mut rec, opts.verify_checksums)?;
+    while records.next_record()? {
+        let len = records.decode(&FRAMING, 5, &mut rec, opts.verify_checksums)?;
         let count = len - 5;
         let offset = u16::from_be_bytes([rec[1], rec[2]]);
         let rtype = rec[3];
         let payload = &rec[4..4 + count];
         if rtype == 0 {
-            put_data(&mut data, mode, offset, payload, record.number);
+            put_data(&mut data, mode, offset, payload, records.number());
             continue;
         }
-        let need = |record: &Record, name: &'static str, expected: usize| {
+        let need = |name: &'static str, expected: usize| {
             if count == expected {
                 Ok(())
             } else {
-                Err(record.fail(
+                Err(records.fail(
                     2,
                     ParseErrorKind::BadPayloadLength {
                         record: name,
@@ -83,34 +83,34 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         };
         match rtype {
             1 => {
-                need(&record, "an end-of-file record (type 01)", 0)?;
-                record.ends_input();
+                need("an end-of-file record (type 01)", 0)?;
+                records.ends_input();
             }
             2 => {
-                need(&record, "an extended segment address record (type 02)", 2)?;
+                need("an extended segment address record (type 02)", 2)?;
                 mode = Mode::Segment((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 4);
             }
             3 => {
-                need(&record, "a start segment address record (type 03)", 4)?;
+                need("a start segment address record (type 03)", 4)?;
                 let address = StartAddress::Segment {
                     cs: u16::from_be_bytes([payload[0], payload[1]]),
                     ip: u16::from_be_bytes([payload[2], payload[3]]),
                 };
-                push_start(&mut data, address, record.location(1));
+                push_start(&mut data, address, records.location(1));
             }
             4 => {
-                need(&record, "an extended linear address record (type 04)", 2)?;
+                need("an extended linear address record (type 04)", 2)?;
                 mode = Mode::Linear((u16::from_be_bytes([payload[0], payload[1]]) as u32) << 16);
             }
             5 => {
-                need(&record, "a start linear address record (type 05)", 4)?;
+                need("a start linear address record (type 05)", 4)?;
                 let address = StartAddress::Linear(u32::from_be_bytes([
                     payload[0], payload[1], payload[2], payload[3],
                 ]));
-                push_start(&mut data, address, record.location(1));
+                push_start(&mut data, address, records.location(1));
             }
             _ => {
-                return Err(record.fail(
+                return Err(records.fail(
                     8,
                     ParseErrorKind::UnknownRecordType {
                         found: format!("{rtype:02X}"),
@@ -121,7 +121,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         }
         if offset != 0 {
             data.warnings.push(Warning {
-                location: record.location(4),
+                location: records.location(4),
                 kind: WarningKind::NonZeroAddressField { value: offset },
             });
         }

@@ -12,25 +12,9 @@ use std::io::{self, Read};
 pub(crate) const MAX_LINE: usize = 4096;
 const CHUNK: usize = 1 << 20;
 
-/// One line of input: where it lies in the reader's buffer (see [`LineReader::next_span`]).
-#[derive(Clone, Copy)]
-pub(crate) struct Span {
-    /// 1-based line number.
-    pub number: u64,
-    /// The line was longer than [`MAX_LINE`]; its text is its first [`MAX_LINE`] bytes.
-    pub overlong: bool,
-    start: usize,
-    /// Length of the text, without the line terminator.
-    len: usize,
-}
-
-impl Span {
-    /// The line is empty.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
+/// Reads lines one at a time: [`LineReader::advance`] moves to the next line, whose number,
+/// text and overlong flag the accessors give until the next call. (Nothing is returned by
+/// value on the hot path, so that no line descriptor is copied around per line.)
 pub(crate) struct LineReader<R> {
     src: R,
     buf: Vec<u8>,
@@ -39,6 +23,10 @@ pub(crate) struct LineReader<R> {
     eof: bool,
     line_no: u64,
     skip_rest_of_line: bool,
+    /// The current line: where its text is in `buf`, and whether it was cut.
+    line_start: usize,
+    line_len: usize,
+    overlong: bool,
 }
 
 impl<R: Read> LineReader<R> {
@@ -51,6 +39,9 @@ impl<R: Read> LineReader<R> {
             eof: false,
             line_no: 0,
             skip_rest_of_line: false,
+            line_start: 0,
+            line_len: 0,
+            overlong: false,
         }
     }
 
@@ -80,11 +71,10 @@ impl<R: Read> LineReader<R> {
         Ok(())
     }
 
-    /// The next line, or `None` at the end of the input. The [`Span`] borrows nothing, so
-    /// that a caller may skip lines in a loop and keep the text of the one it wants
-    /// ([`LineReader::text`], valid until the next call).
+    /// Moves to the next line; `false` at the end of the input. Borrowing nothing, it lets
+    /// a caller skip lines in a loop and then take the text of the one it wants.
     #[inline]
-    pub(crate) fn next_span(&mut self) -> io::Result<Option<Span>> {
+    pub(crate) fn advance(&mut self) -> io::Result<bool> {
         // (start, len, overlong) of the line to return, found without holding a borrow.
         let (start, len, overlong) = loop {
             let avail = &self.buf[self.pos..self.end];
@@ -95,7 +85,7 @@ impl<R: Read> LineReader<R> {
                         self.skip_rest_of_line = false;
                         continue;
                     }
-                    None if self.eof => return Ok(None),
+                    None if self.eof => return Ok(false),
                     None => {
                         self.pos = self.end;
                         self.fill()?;
@@ -119,7 +109,7 @@ impl<R: Read> LineReader<R> {
             }
             if self.eof {
                 if avail.is_empty() {
-                    return Ok(None);
+                    return Ok(false);
                 }
                 let s = self.pos;
                 self.pos = self.end;
@@ -129,19 +119,35 @@ impl<R: Read> LineReader<R> {
         };
         self.line_no += 1;
         let cr = !overlong && len > 0 && self.buf[start + len - 1] == b'\r';
-        Ok(Some(Span {
-            number: self.line_no,
-            start,
-            len: len - cr as usize,
-            overlong,
-        }))
+        self.line_start = start;
+        self.line_len = len - cr as usize;
+        self.overlong = overlong;
+        Ok(true)
     }
 
-    /// The text of `span` (the last line [`LineReader::next_span`] returned), without its
-    /// line terminator.
+    /// 1-based number of the current line.
     #[inline]
-    pub(crate) fn text(&self, span: Span) -> &[u8] {
-        &self.buf[span.start..span.start + span.len]
+    pub(crate) fn number(&self) -> u64 {
+        self.line_no
+    }
+
+    /// The current line was longer than [`MAX_LINE`]; its text is its first [`MAX_LINE`]
+    /// bytes.
+    #[inline]
+    pub(crate) fn overlong(&self) -> bool {
+        self.overlong
+    }
+
+    /// The first byte of the current line, `None` if it is empty.
+    #[inline]
+    pub(crate) fn first_byte(&self) -> Option<u8> {
+        (self.line_len > 0).then(|| self.buf[self.line_start])
+    }
+
+    /// The text of the current line, without its line terminator.
+    #[inline]
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.buf[self.line_start..self.line_start + self.line_len]
     }
 }
 
@@ -152,8 +158,8 @@ mod tests {
     fn all(input: &[u8]) -> Vec<(u64, Vec<u8>, bool)> {
         let mut r = LineReader::new(input);
         let mut v = Vec::new();
-        while let Some(l) = r.next_span().unwrap() {
-            v.push((l.number, r.text(l).to_vec(), l.overlong));
+        while r.advance().unwrap() {
+            v.push((r.number(), r.text().to_vec(), r.overlong()));
         }
         v
     }

@@ -7,7 +7,12 @@
 //! checksums are not verified, counted in one warning, and a missing end record is a
 //! warning. [`RecordScanner`] does all of that and hands each reader only the record lines,
 //! so a reader keeps nothing but its format's own decoding.
+//!
+//! The scanner moves from record to record and the reader asks it about the current one
+//! (its text, number, errors at a column); nothing is returned by value per record, which
+//! keeps the per-line work of the hot loop in registers.
 
+use std::cell::Cell;
 use std::io::Read;
 
 use crate::diagnostic::WarningKind;
@@ -16,41 +21,7 @@ use crate::hexdigits;
 use crate::input::ReadError;
 use crate::lines::LineReader;
 
-/// What the scanner notes between records (kept apart from the line buffer so that a
-/// [`Record`] can borrow both at once).
-struct Tally<'n> {
-    /// The input's name in messages.
-    name: &'n str,
-    /// Number of the last line read.
-    last_line: u64,
-    /// (first line, count) of the empty lines.
-    blank: Option<(u64, u64)>,
-    /// (first line, count) of the records accepted with a wrong checksum.
-    bad_sums: Option<(u64, u64)>,
-    /// The end record was read.
-    ended: bool,
-    /// The line of the first content after the end record.
-    after_end: Option<u64>,
-}
-
-impl Tally<'_> {
-    fn location(&self, line: u64, column: usize) -> Location {
-        Location {
-            file: self.name.to_string(),
-            line,
-            column: column as u32,
-        }
-    }
-
-    fn fail(&self, line: u64, column: usize, kind: ParseErrorKind) -> ReadError {
-        ReadError::Parse(ParseError {
-            location: self.location(line, column),
-            kind,
-        })
-    }
-}
-
-/// How a format frames a record: the numbers [`Record::decode`] checks.
+/// How a format frames a record: the numbers [`RecordScanner::decode`] checks.
 pub(crate) struct Framing {
     /// Characters before the hex digits (the record mark, and S-record's type digit).
     pub skip: usize,
@@ -66,17 +37,17 @@ pub(crate) struct Framing {
 pub(crate) struct RecordScanner<'n, R> {
     lines: LineReader<R>,
     mark: u8,
-    tally: Tally<'n>,
-}
-
-/// One record line: non-empty and starting with the record mark.
-pub(crate) struct Record<'a, 'n> {
-    /// 1-based line number.
-    pub number: u64,
-    /// The line without its terminator (record mark included).
-    pub text: &'a [u8],
-    overlong: bool,
-    tally: &'a mut Tally<'n>,
+    /// The input's name in messages.
+    name: &'n str,
+    /// (first line, count) of the empty lines.
+    blank: Option<(u64, u64)>,
+    /// The line of the first content after the end record.
+    after_end: Option<u64>,
+    /// (first line, count) of the records accepted with a wrong checksum. A `Cell`, like
+    /// `ended`, so that the record methods take `&self` while the reader holds the text.
+    bad_sums: Cell<Option<(u64, u64)>>,
+    /// The end record was read.
+    ended: Cell<bool>,
 }
 
 impl<'n, R: Read> RecordScanner<'n, R> {
@@ -85,118 +56,104 @@ impl<'n, R: Read> RecordScanner<'n, R> {
         RecordScanner {
             lines: LineReader::new(src),
             mark,
-            tally: Tally {
-                name,
-                last_line: 0,
-                blank: None,
-                bad_sums: None,
-                ended: false,
-                after_end: None,
-            },
+            name,
+            blank: None,
+            after_end: None,
+            bad_sums: Cell::new(None),
+            ended: Cell::new(false),
         }
     }
 
-    /// The next record line; `None` at the end of the input or at the first content after
-    /// the end record (which is noted for a warning and not looked at further).
-    ///
-    /// A line that does not start with the record mark is an error at its column 1.
+    /// Moves to the next record line; `false` at the end of the input or at the first
+    /// content after the end record (which is noted for a warning and not looked at
+    /// further). A line that does not start with the record mark is an error at column 1.
     #[inline]
-    pub(crate) fn next_record(&mut self) -> Result<Option<Record<'_, 'n>>, ReadError> {
-        let tally = &mut self.tally;
-        if tally.after_end.is_some() {
-            return Ok(None);
+    pub(crate) fn next_record(&mut self) -> Result<bool, ReadError> {
+        if self.after_end.is_some() {
+            return Ok(false);
         }
         loop {
-            let span = self.lines.next_span().map_err(|source| ReadError::Io {
-                path: tally.name.to_string(),
+            let more = self.lines.advance().map_err(|source| ReadError::Io {
+                path: self.name.to_string(),
                 source,
             })?;
-            let Some(span) = span else {
-                return Ok(None);
-            };
-            let n = span.number;
-            tally.last_line = n;
-            if span.is_empty() {
-                tally.blank = Some(tally.blank.map_or((n, 1), |(f, c)| (f, c + 1)));
+            if !more {
+                return Ok(false);
+            }
+            let n = self.lines.number();
+            let Some(first) = self.lines.first_byte() else {
+                self.blank = Some(self.blank.map_or((n, 1), |(f, c)| (f, c + 1)));
                 continue;
+            };
+            if self.ended.get() {
+                self.after_end = Some(n);
+                return Ok(false);
             }
-            if tally.ended {
-                tally.after_end = Some(n);
-                return Ok(None);
-            }
-            let text = self.lines.text(span);
-            if text[0] != self.mark {
-                return Err(tally.fail(
-                    n,
+            if first != self.mark {
+                return Err(self.fail(
                     1,
                     ParseErrorKind::MissingStartCode {
                         expected: self.mark as char,
-                        found: show_line_start(text),
+                        found: show_line_start(self.lines.text()),
                     },
                 ));
             }
-            return Ok(Some(Record {
-                number: n,
-                text,
-                overlong: span.overlong,
-                tally,
-            }));
+            return Ok(true);
         }
     }
 
-    /// The warnings about the lines around the records, in this order: content after the
-    /// end record, records accepted with a wrong checksum, empty lines, no end record.
-    pub(crate) fn finish(self, warnings: &mut Vec<Warning>) {
-        let t = &self.tally;
-        let mut warn = |line: u64, column: usize, kind: WarningKind| {
-            warnings.push(Warning {
-                location: t.location(line, column),
-                kind,
-            })
-        };
-        if let Some(line) = t.after_end {
-            warn(line, 1, WarningKind::DataAfterEof);
-        }
-        if let Some((first, count)) = t.bad_sums {
-            warn(first, 0, WarningKind::ChecksumsIgnored { count });
-        }
-        if let Some((first, count)) = t.blank {
-            warn(first, 0, WarningKind::BlankLines { count });
-        }
-        if !t.ended {
-            warn(t.last_line, 0, WarningKind::MissingEof);
-        }
+    /// 1-based line number of the current record.
+    #[inline]
+    pub(crate) fn number(&self) -> u64 {
+        self.lines.number()
     }
-}
 
-impl Record<'_, '_> {
-    /// Where `column` (1-based; 0 for the whole line) of this record is.
+    /// The current record's line without its terminator (record mark included).
+    #[inline]
+    pub(crate) fn text(&self) -> &[u8] {
+        self.lines.text()
+    }
+
+    /// Where `column` (1-based; 0 for the whole line) of the current record is.
     pub(crate) fn location(&self, column: usize) -> Location {
-        self.tally.location(self.number, column)
+        self.location_at(self.number(), column)
     }
 
-    /// The error `kind` at `column` of this record.
+    fn location_at(&self, line: u64, column: usize) -> Location {
+        Location {
+            file: self.name.to_string(),
+            line,
+            column: column as u32,
+        }
+    }
+
+    /// The error `kind` at `column` of the current record.
+    #[cold]
     pub(crate) fn fail(&self, column: usize, kind: ParseErrorKind) -> ReadError {
-        self.tally.fail(self.number, column, kind)
+        ReadError::Parse(ParseError {
+            location: self.location(column),
+            kind,
+        })
     }
 
-    /// Decodes the record's bytes into `out` (which must hold `framing.max_chars / 2`
-    /// bytes) and checks its framing: the line is at most `framing.max_chars` long and all
-    /// hex digits, at least `min_bytes` bytes, the byte count (first byte) matches and so
-    /// does the checksum (last byte). A wrong checksum is an error when `verify` is set;
-    /// otherwise the record is accepted and counted for one warning per input. Returns the
-    /// number of bytes.
+    /// Decodes the current record's bytes into `out` (which must hold
+    /// `framing.max_chars / 2` bytes) and checks its framing: the line is at most
+    /// `framing.max_chars` long and all hex digits, at least `min_bytes` bytes, the byte
+    /// count (first byte) matches and so does the checksum (last byte). A wrong checksum is
+    /// an error when `verify` is set; otherwise the record is accepted and counted for one
+    /// warning per input. Returns the number of bytes.
     #[inline]
     pub(crate) fn decode(
-        &mut self,
+        &self,
         framing: &Framing,
         min_bytes: usize,
         out: &mut [u8],
         verify: bool,
     ) -> Result<usize, ReadError> {
+        let text = self.text();
         let skip = framing.skip;
-        let digits = self.text.get(skip..).unwrap_or_default();
-        if self.overlong || self.text.len() > framing.max_chars {
+        let digits = text.get(skip..).unwrap_or_default();
+        if self.lines.overlong() || text.len() > framing.max_chars {
             if let Some((i, kind)) = hexdigits::first_invalid(digits) {
                 return Err(self.fail(i + skip + 1, kind));
             }
@@ -207,11 +164,10 @@ impl Record<'_, '_> {
                 },
             ));
         }
-        let len =
-            hexdigits::decode(digits, out).map_err(|(i, kind)| self.fail(i + skip + 1, kind))?;
+        let len = hexdigits::decode(digits, out).map_err(|(i, k)| self.fail(i + skip + 1, k))?;
         if len < min_bytes.max(framing.uncounted) {
             return Err(self.fail(
-                self.text.len() + 1,
+                text.len() + 1,
                 ParseErrorKind::TooShort {
                     expected: min_bytes,
                     found: len,
@@ -241,21 +197,47 @@ impl Record<'_, '_> {
     }
 
     #[cold]
-    fn bad_checksum(&mut self, found: u8, expected: u8, verify: bool) -> Result<(), ReadError> {
+    fn bad_checksum(&self, found: u8, expected: u8, verify: bool) -> Result<(), ReadError> {
         if verify {
             return Err(self.fail(
-                self.text.len() - 1,
+                self.text().len() - 1,
                 ParseErrorKind::ChecksumMismatch { found, expected },
             ));
         }
-        let n = self.number;
-        let t = &mut self.tally;
-        t.bad_sums = Some(t.bad_sums.map_or((n, 1), |(f, c)| (f, c + 1)));
+        let n = self.number();
+        let seen = self.bad_sums.get();
+        self.bad_sums
+            .set(Some(seen.map_or((n, 1), |(f, c)| (f, c + 1))));
         Ok(())
     }
 
-    /// Notes that this is the end record: later content is ignored with a warning.
-    pub(crate) fn ends_input(&mut self) {
-        self.tally.ended = true;
+    /// Notes that the current record is the end record: later content is ignored with a
+    /// warning.
+    pub(crate) fn ends_input(&self) {
+        self.ended.set(true);
+    }
+
+    /// The warnings about the lines around the records, in this order: content after the
+    /// end record, records accepted with a wrong checksum, empty lines, no end record.
+    pub(crate) fn finish(self, warnings: &mut Vec<Warning>) {
+        let mut warn = |line: u64, column: usize, kind: WarningKind| {
+            warnings.push(Warning {
+                location: self.location_at(line, column),
+                kind,
+            })
+        };
+        if let Some(line) = self.after_end {
+            warn(line, 1, WarningKind::DataAfterEof);
+        }
+        if let Some((first, count)) = self.bad_sums.get() {
+            warn(first, 0, WarningKind::ChecksumsIgnored { count });
+        }
+        if let Some((first, count)) = self.blank {
+            warn(first, 0, WarningKind::BlankLines { count });
+        }
+        if !self.ended.get() {
+            // The last line read (the missing record would have followed it).
+            warn(self.lines.number(), 0, WarningKind::MissingEof);
+        }
     }
 }

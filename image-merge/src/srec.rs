@@ -52,10 +52,10 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
     let mut records = RecordScanner::new(src, name, b'S');
     let mut data_records: u32 = 0;
     let mut rec = [0u8; 260];
-    while let Some(mut record) = records.next_record()? {
-        let text = record.text;
+    while records.next_record()? {
+        let text = records.text();
         let unknown = |found: String| {
-            record.fail(
+            records.fail(
                 2,
                 ParseErrorKind::UnknownRecordType {
                     found,
@@ -69,7 +69,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             None => return Err(unknown("S followed by nothing".into())),
         };
         let alen = address_len(t).ok_or_else(|| unknown(format!("S{t}")))?;
-        let len = record.decode(&FRAMING, 2 + alen, &mut rec, opts.verify_checksums)?;
+        let len = records.decode(&FRAMING, 2 + alen, &mut rec, opts.verify_checksums)?;
         let addr = rec[1..1 + alen]
             .iter()
             .fold(0u32, |a, &b| (a << 8) | b as u32);
@@ -77,12 +77,12 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
         match t {
             0 => {}
             1..=3 => {
-                data.put(addr, payload, Some(record.number));
+                data.put(addr, payload, Some(records.number()));
                 data_records = data_records.saturating_add(1);
             }
             5 | 6 => {
                 if !payload.is_empty() {
-                    return Err(record.fail(
+                    return Err(records.fail(
                         3,
                         ParseErrorKind::BadPayloadLength {
                             record: "a record count (S5/S6)",
@@ -92,7 +92,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
                     ));
                 }
                 if addr != data_records {
-                    return Err(record.fail(
+                    return Err(records.fail(
                         5,
                         ParseErrorKind::CountMismatch {
                             declared: addr,
@@ -103,7 +103,7 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
             }
             _ => {
                 if !payload.is_empty() {
-                    return Err(record.fail(
+                    return Err(records.fail(
                         3,
                         ParseErrorKind::BadPayloadLength {
                             record: "a termination record (S7/S8/S9)",
@@ -114,9 +114,9 @@ pub fn read_with<R: Read>(src: R, name: &str, opts: &ReadOptions) -> Result<Inpu
                 }
                 data.starts.push(LocatedStart {
                     address: StartAddress::Linear(addr),
-                    location: record.location(1),
+                    location: records.location(1),
                 });
-                record.ends_input();
+                records.ends_input();
             }
         }
     }
