@@ -21,7 +21,7 @@
 //! | missing EOF | warning |
 //! | content after EOF | warning (ignored) |
 //! | two start records | warning; the start policy decides |
-//! | an address written twice in one input | the overlap policy decides (default: error) |
+//! | an address written twice in one input | the overlap policy decides (default: error); reported with the lines of both records |
 //!
 //! Compatibility with Zephyr's `mergehex.py` (Python intelhex): with the default options the
 //! output is byte-identical (16-byte records, upper case, LF, type-04 records only when data

@@ -46,6 +46,15 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     (d, p)
 }
 
+/// The JSON report of merging `inputs` under `--overlap last` (which must succeed).
+fn last_wins_report(dir: &Path, inputs: &[&str]) -> serde_json::Value {
+    let mut args = vec!["-o", "o.hex", "--overlap", "last", "--report", "json"];
+    args.extend_from_slice(inputs);
+    let o = run(dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -320,22 +329,7 @@ fn srec_cat_style_layout() {
 #[test]
 fn json_report_says_what_came_from_where() {
     let (_d, p) = setup();
-    let o = run(
-        &p,
-        &[
-            "-o",
-            "o.hex",
-            "--overlap",
-            "last",
-            "--report",
-            "json",
-            "a.hex",
-            "c.hex",
-            "b.hex",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = last_wins_report(&p, &["a.hex", "c.hex", "b.hex"]);
     let prov = v["provenance"].as_array().unwrap();
     let ranges: Vec<(u64, u64, u64)> = prov
         .iter()
@@ -471,20 +465,7 @@ fn self_overlap_names_the_lines_of_both_records() {
         "S0030000FC\nS1051000AABB85\nS1051002CCDD3F\nS1041001BB2F\nS9030000FC\n",
     )
     .unwrap();
-    let o = run(
-        &p,
-        &[
-            "-o",
-            "o.hex",
-            "--overlap",
-            "last",
-            "--report",
-            "json",
-            "self.srec",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = last_wins_report(&p, &["self.srec"]);
     let r = &v["overlaps"][0];
     assert_eq!(
         (r["start"].as_u64(), r["end"].as_u64()),
@@ -498,19 +479,6 @@ fn self_overlap_names_the_lines_of_both_records() {
         (Some(2), Some(4))
     );
     // Between two inputs the lines are not given (the report names both files).
-    let o = run(
-        &p,
-        &[
-            "-o",
-            "o.hex",
-            "--overlap",
-            "last",
-            "--report",
-            "json",
-            "a.hex",
-            "c.hex",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = last_wins_report(&p, &["a.hex", "c.hex"]);
     assert!(v["overlaps"][0].get("lines").is_none(), "{v}");
 }
