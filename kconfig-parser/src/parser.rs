@@ -230,18 +230,24 @@ fn empty_kconfig() -> Kconfig {
 }
 
 fn read_text(path: &Path) -> std::io::Result<String> {
-    // open, fstat, one read of the known size, close: no extra read to
-    // find the end (files of size 0, such as some special files, are read
-    // until their end).
+    // open, one read, close for the usual small file: a read of a regular
+    // file returns less than asked only at its end, so a short read needs
+    // no second read (or fstat) to find the end. Larger files are read on.
     use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let size = f.metadata()?.len();
-    let mut bytes = Vec::with_capacity(size as usize);
-    if size == 0 {
-        f.read_to_end(&mut bytes)?;
-    } else {
-        (&mut f).take(size).read_to_end(&mut bytes)?;
+    const CHUNK: usize = 64 * 1024;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; CHUNK]);
     }
+    let mut f = std::fs::File::open(path)?;
+    let bytes = BUF.with(|buf| -> std::io::Result<Vec<u8>> {
+        let mut buf = buf.borrow_mut();
+        let n = f.read(&mut buf[..])?;
+        let mut out = buf[..n].to_vec();
+        if n == CHUNK {
+            f.read_to_end(&mut out)?;
+        }
+        Ok(out)
+    })?;
     let mut s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
