@@ -319,9 +319,11 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     lap("start");
     let (merged, origins) = merge_fragments(&input.fragments)?;
     lap("merged");
+    // Room for every input entry and as many paddings/free-space entries again: growing a
+    // large vector copies it into fresh memory, and fresh pages are the main cost at scale.
     let mut ctx = Ctx {
-        store: Vec::new(),
-        system: Names::default(),
+        store: Vec::with_capacity(2 * merged.len() + 16),
+        system: Names::with_capacity_and_hasher(merged.len(), FastBuild::default()),
         origins,
         log: Vec::new(),
         collisions: Vec::new(),
@@ -364,7 +366,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
 
     let regions = sort_regions(&ctx, &input.regions)?;
-    let mut result = Names::default();
+    let mut result = Names::with_capacity_and_hasher(2 * ctx.store.len(), FastBuild::default());
     for region in &regions {
         let part: Names = ctx
             .system

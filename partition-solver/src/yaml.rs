@@ -551,7 +551,7 @@ pub fn dump_map_text(m: &Map, ints: IntStyle) -> String {
     if m.is_empty() {
         return "{}\n".into();
     }
-    let mut out = String::with_capacity(m.len() * 128);
+    let mut out = String::with_capacity(m.len() * 192);
     dump_map(m, 0, ints, &mut out, &mut 0);
     out
 }

@@ -22,7 +22,7 @@ struct P<'a> {
 
 /// Parse `text`, or `None` when it uses YAML outside the supported subset.
 pub fn load(text: &str) -> Option<(Value, KeyPositions)> {
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(text.len() / 16 + 1);
     for (i, raw) in text.lines().enumerate() {
         let body = raw.trim_start_matches(' ');
         if body.starts_with('\t') {
