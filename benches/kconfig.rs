@@ -3,7 +3,7 @@
 //! x86_64 when its extracted tree is available, see
 //! kconfig-parser/tests/linux_parse.rs).
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kconfig_parser::generate::{generate, Fragment, GenOptions};
 use kconfig_parser::{load, HostFunctions, LoadOptions, ReplayFunctions};
 use std::collections::HashMap;
@@ -85,8 +85,13 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     let mut g = c.benchmark_group("kconfig_parse");
     g.sample_size(20);
+    // Options are built, and trees freed, outside the measured time.
     g.bench_function("zephyr_qemu_x86_whole_tree", |b| {
-        b.iter(|| load(zephyr_options(&trace)).unwrap())
+        b.iter_batched(
+            || zephyr_options(&trace),
+            |o| load(o).unwrap(),
+            BatchSize::SmallInput,
+        )
     });
     let z = kcorpus().join("zephyr");
     let fragments: Vec<Fragment> = [
@@ -117,24 +122,28 @@ fn bench(c: &mut Criterion) {
     if let Some(root) = linux_root() {
         let shell = CachedShell::default();
         g.bench_function("linux_6_12_x86_64_whole_tree", |b| {
-            b.iter(|| {
-                let mut o = LoadOptions::new("Kconfig");
-                o.srctree = Some(root.clone());
-                o.base_dir = Some(root.clone());
-                for (k, v) in [
-                    ("ARCH", "x86"),
-                    ("SRCARCH", "x86"),
-                    ("CC", "gcc"),
-                    ("LD", "ld"),
-                    ("HOSTCC", "gcc"),
-                ] {
-                    o.env.insert(k.into(), v.into());
-                }
-                o.env
-                    .insert("srctree".into(), root.to_string_lossy().into_owned());
-                o.host = Some(Box::new(shell.clone()));
-                load(o).unwrap()
-            })
+            b.iter_batched(
+                || {
+                    let mut o = LoadOptions::new("Kconfig");
+                    o.srctree = Some(root.clone());
+                    o.base_dir = Some(root.clone());
+                    for (k, v) in [
+                        ("ARCH", "x86"),
+                        ("SRCARCH", "x86"),
+                        ("CC", "gcc"),
+                        ("LD", "ld"),
+                        ("HOSTCC", "gcc"),
+                    ] {
+                        o.env.insert(k.into(), v.into());
+                    }
+                    o.env
+                        .insert("srctree".into(), root.to_string_lossy().into_owned());
+                    o.host = Some(Box::new(shell.clone()));
+                    o
+                },
+                |o| load(o).unwrap(),
+                BatchSize::SmallInput,
+            )
         });
     } else {
         eprintln!(
