@@ -2,9 +2,11 @@
 //!
 //! Kconfig is line oriented: a logical line (backslash continuations joined)
 //! is either blank/comment, a statement starting with a keyword, or a macro
-//! assignment / bare macro call. Macros are expanded while tokenizing, the way
-//! Kconfiglib does it: inside a symbol name (`BOARD_$(X)`), inside quoted
-//! strings, and on assignment left-hand sides. The expansion replaces text in
+//! assignment / bare macro call. Macros are expanded while tokenizing, before
+//! a token is formed: inside any word, whether a symbol name (`BOARD_$(X)`,
+//! `config $(image)_FOO`) or an unquoted string (`choice $(image)_STRATEGY`,
+//! `source $(DIR)/Kconfig`), inside quoted strings, and on assignment
+//! left-hand sides. The expansion replaces text in
 //! the line buffer from the current position on, so every token is a byte
 //! range of the final buffer and no token allocates.
 
@@ -347,7 +349,6 @@ pub fn tokenize(
         end: (start + first_len) as u32,
         owned: None,
     });
-    let mut prev = TokKind::Kw(kw);
     let mut i = skip_ws(line, start + first_len);
     let fast_strings = !line.bytes().any(|b| b == b'$' || b == b'\\');
     while i < line.len() {
@@ -363,12 +364,15 @@ pub fn tokenize(
                     end: end as u32,
                     owned: None,
                 });
-                prev = TokKind::Kw(k);
                 i = skip_ws(line, end);
                 continue;
             }
-            let string_ctx = matches!(prev, TokKind::Kw(k) if takes_string(k));
-            let end = if !string_ctx && w.bytes().any(|b| b == b'$') {
+            // A `$(…)` reference is expanded wherever a word holds one: in
+            // a symbol name (`config $(image)_FOO`, `depends on $(X)_Y`) and
+            // in an unquoted string word alike (`choice $(image)_STRATEGY`,
+            // `source $(DIR)/Kconfig`), so the tokenizer only ever sees the
+            // expanded text of the word.
+            let end = if w.bytes().any(|b| b == b'$') {
                 let end = expand_name(line, i, pp, site)?;
                 if line[i..end].trim().is_empty() {
                     return Err(LexError {
@@ -387,7 +391,6 @@ pub fn tokenize(
                 end: end as u32,
                 owned: None,
             });
-            prev = TokKind::Word;
             i = skip_ws(line, end);
             continue;
         }
@@ -422,7 +425,6 @@ pub fn tokenize(
                 t
             };
             out.push(tok);
-            prev = TokKind::Str;
             i = skip_ws(line, i);
             continue;
         }
@@ -438,7 +440,6 @@ pub fn tokenize(
                     end: end as u32,
                     owned: None,
                 });
-                prev = kind;
                 i = skip_ws(line, end);
             }
             Err(_) => {
