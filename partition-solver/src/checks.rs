@@ -29,7 +29,7 @@ pub(crate) fn check_layout(
     for region in &sol.regions {
         let lo = region.base_address;
         let hi = region.base_address + region.size;
-        let mut parts: Vec<Part> = Vec::new();
+        let mut parts: Vec<Part> = Vec::with_capacity(sol.partitions.len());
         for (name, v) in &sol.partitions {
             let Some(e) = v.as_map() else { continue };
             if e.get("region").and_then(Value::as_str) != Some(region.name.as_str())
@@ -103,7 +103,8 @@ pub(crate) fn check_layout(
                 ));
             }
         }
-        let mut sorted: Vec<&Part> = parts.iter().filter(|p| p.size > 0).collect();
+        let mut sorted: Vec<&Part> = Vec::with_capacity(parts.len());
+        sorted.extend(parts.iter().filter(|p| p.size > 0));
         sorted.sort_by_key(|p| (p.addr, p.name));
         for w in sorted.windows(2) {
             let (a, b) = (w[0], w[1]);

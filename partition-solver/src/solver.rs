@@ -236,6 +236,8 @@ pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<St
         let Some((m, pos)) = parse_fragment(f)? else {
             continue;
         };
+        merged.reserve(m.len());
+        origins.reserve(m.len());
         for (k, v) in m {
             if let Value::Map(e) = &v {
                 validate_entry(&f.name, pos.get(&k).copied(), &k, e)?;
