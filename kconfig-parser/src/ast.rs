@@ -156,9 +156,15 @@ pub struct Range {
 pub struct Options {
     /// `option env="VAR"`.
     pub env: Option<String>,
-    /// With `option env`: the default it adds (the variable's value as a
-    /// constant) when the variable was set while parsing.
-    pub env_default: Option<ExprId>,
+    /// With `option env`: how many of the node's `default` lines came
+    /// before the `option env` line. When the variable was set while
+    /// parsing, its value (a constant) was added to the node's defaults at
+    /// exactly this index, as Kconfiglib does, so `default` lines above the
+    /// option take precedence over it and those below do not.
+    pub env_at: u32,
+    /// With `option env`: the variable was set, so the default at
+    /// [`Options::env_at`] comes from it (and is not a written `default`).
+    pub env_default: bool,
     /// `option defconfig_list`.
     pub defconfig_list: bool,
     /// `option modules` or bare `modules`.

@@ -32,6 +32,9 @@ struct SymState {
     direct_dep: ExprId,
     choice: Option<ChoiceId>,
     env_var: bool,
+    /// `transitional` (Linux 6.18): hidden and never written, but its user
+    /// value (from an old `.config`) is its value.
+    transitional: bool,
     user: Option<UserValue>,
     was_set: bool,
     tri: Option<u8>,
@@ -69,8 +72,6 @@ struct FinNode {
     ranges: Span,
     selects: Span,
     implies: Span,
-    /// The default of `option env` (after the node's own defaults).
-    env_default: Option<(ExprId, ExprId)>,
     list: Option<NodeId>,
     next: Option<NodeId>,
     parent: Option<NodeId>,
@@ -210,7 +211,6 @@ impl<'k> Config<'k> {
                 ranges: node.ranges,
                 selects: node.selects,
                 implies: node.implies,
-                env_default: node.options.env_default.map(|e| (e, ExprId::Y)),
                 list: node.children.first().copied(),
                 next: None,
                 parent: node.parent,
@@ -250,6 +250,9 @@ impl<'k> Config<'k> {
                     }
                     if node.options.env.is_some() {
                         st.env_var = true;
+                    }
+                    if node.options.transitional {
+                        st.transitional = true;
                     }
                     if !seen[sym.index()] {
                         seen[sym.index()] = true;
@@ -973,10 +976,7 @@ impl<'k> Config<'k> {
         if self.kc.node(n).kind == NodeKind::Menu {
             exprs.push(f.visible_if);
         }
-        for &(v, c) in self.fdefaults[f.defaults.range()]
-            .iter()
-            .chain(&f.env_default)
-        {
+        for &(v, c) in &self.fdefaults[f.defaults.range()] {
             exprs.push(v);
             exprs.push(c);
         }
@@ -1354,9 +1354,8 @@ impl<'k> Config<'k> {
             self.syms[sym.index()].direct_dep = self.exprs.make_or(dd, self.fin[ni].dep);
         }
         let f = &self.fin[ni];
-        let (dspan, rspan, sspan, ispan, env) =
-            (f.defaults, f.ranges, f.selects, f.implies, f.env_default);
-        for d in dspan.range().map(|k| self.fdefaults[k]).chain(env) {
+        let (dspan, rspan, sspan, ispan) = (f.defaults, f.ranges, f.selects, f.implies);
+        for d in dspan.range().map(|k| self.fdefaults[k]) {
             if is_cd {
                 cds.push((sym, self.syms[sym.index()].defaults.len()));
             }
@@ -1429,9 +1428,6 @@ impl<'k> Config<'k> {
                 let (dspan, rspan, sspan, ispan) = (f.defaults, f.ranges, f.selects, f.implies);
                 for k in dspan.range() {
                     self.fdefaults[k].1 = self.exprs.make_and(self.fdefaults[k].1, dep);
-                }
-                if let Some((v, c)) = self.fin[ci].env_default {
-                    self.fin[ci].env_default = Some((v, self.exprs.make_and(c, dep)));
                 }
                 for k in rspan.range() {
                     self.franges[k].2 = self.exprs.make_and(self.franges[k].2, dep);
@@ -1795,10 +1791,16 @@ impl<'k> Config<'k> {
             Some(UserValue::Tri(t)) => Some(*t),
             _ => None,
         };
+        // A transitional symbol has no prompt, yet takes the user value.
+        let user_vis = if self.syms[s.index()].transitional {
+            2
+        } else {
+            vis
+        };
         match self.syms[s.index()].choice {
             None => {
-                if vis > 0 && user.is_some() {
-                    val = user.unwrap_or(0).min(vis);
+                if user_vis > 0 && user.is_some() {
+                    val = user.unwrap_or(0).min(user_vis);
                 } else {
                     for i in 0..self.syms[s.index()].defaults.len() {
                         let (d, c) = self.syms[s.index()].defaults[i];
@@ -1850,7 +1852,7 @@ impl<'k> Config<'k> {
         let st = &mut self.syms[s.index()];
         st.busy = false;
         st.tri = Some(val);
-        if st.env_var {
+        if st.env_var || st.transitional {
             write = false;
         }
         st.write = write;
@@ -1948,6 +1950,8 @@ impl<'k> Config<'k> {
         self.syms[si].busy = true;
         let vis = self.sym_visibility(s);
         let mut write = vis != 0;
+        // A transitional symbol has no prompt, yet takes the user value.
+        let user_vis = if self.syms[si].transitional { 2 } else { vis };
         let mut val = String::new();
         if t == Type::Int || t == Type::Hex {
             let base = if t == Type::Hex { 16 } else { 10 };
@@ -1963,7 +1967,7 @@ impl<'k> Config<'k> {
             }
             let num2str = |v: i128| if base == 10 { v.to_string() } else { py_hex(v) };
             let mut use_defaults = true;
-            if vis > 0 {
+            if user_vis > 0 {
                 if let Some(UserValue::Str(u)) = self.syms[si].user.clone() {
                     if !u.is_empty() {
                         let uv = parse_int(&u, base).unwrap_or(0);
@@ -2028,7 +2032,7 @@ impl<'k> Config<'k> {
                     }
                 }
             }
-        } else if let (true, Some(UserValue::Str(u))) = (vis > 0, self.syms[si].user.clone()) {
+        } else if let (true, Some(UserValue::Str(u))) = (user_vis > 0, self.syms[si].user.clone()) {
             val = u;
         } else {
             for i in 0..self.syms[si].defaults.len() {
@@ -2044,7 +2048,7 @@ impl<'k> Config<'k> {
             .nodes
             .iter()
             .any(|n| self.kc.node(*n).options.defconfig_list);
-        if self.syms[si].env_var || is_defconfig_list {
+        if self.syms[si].env_var || is_defconfig_list || self.syms[si].transitional {
             write = false;
         }
         self.syms[si].write = write;
@@ -2143,6 +2147,103 @@ impl<'k> Config<'k> {
             self.choices[c.0 as usize].was_set = true;
         }
         true
+    }
+
+    /// Removes the user value of `s` (Kconfiglib's `Symbol.unset_value`):
+    /// afterwards `s` takes its value from defaults, selects and implies
+    /// again, and every cached value is recomputed on the next query. When
+    /// `s` is the user selection of its choice, that selection is cleared
+    /// too (Kconfiglib keeps it on the choice; clearing it makes
+    /// `set_value` followed by `unset_value` restore the previous state
+    /// when the choice had no user selection before). Returns whether `s`
+    /// had a user value.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use kconfig_parser::{load, Config, LoadOptions};
+    /// let dir = std::env::temp_dir().join(format!("kconfig-doc-unset-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(
+    ///     dir.join("Kconfig"),
+    ///     "config A\n\tbool \"A\"\n\tdefault y\nconfig B\n\tint \"B\"\n\trange 1 9\n\tdepends on A\n",
+    /// )?;
+    /// let mut opts = LoadOptions::new("Kconfig");
+    /// opts.base_dir = Some(dir.clone());
+    /// let kc = load(opts)?;
+    /// let mut cfg = Config::new(&kc);
+    /// let (a, b) = (cfg.lookup("A").unwrap(), cfg.lookup("B").unwrap());
+    /// let before = cfg.config_text("");
+    /// assert_eq!(&*cfg.sym_str(b), "1"); // no default: clamped to the range
+    /// assert!(cfg.set_value(b, "7"));
+    /// assert_eq!(&*cfg.sym_str(b), "7");
+    /// assert!(cfg.set_value(a, "n"));
+    /// assert_eq!(cfg.sym_visibility(b), 0); // B depends on A
+    /// assert_eq!(&*cfg.sym_str(b), ""); // invisible: user value ignored
+    /// assert_eq!(cfg.assignable(a), vec![0, 2]);
+    /// assert!(cfg.unset_value(a));
+    /// assert!(cfg.unset_value(b));
+    /// assert_eq!(cfg.config_text(""), before);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn unset_value(&mut self, s: SymId) -> bool {
+        let st = &mut self.syms[s.index()];
+        let had = st.user.take().is_some();
+        st.was_set = false;
+        if let Some(c) = st.choice {
+            let ch = &mut self.choices[c.0 as usize];
+            if ch.user_selection == Some(s) {
+                ch.user_selection = None;
+            }
+        }
+        self.invalidate();
+        had
+    }
+
+    /// Removes every user value of symbols and choices (Kconfiglib's
+    /// `unset_values`): the configuration is then what the defaults give.
+    pub fn unset_values(&mut self) {
+        for s in self.syms.iter_mut() {
+            s.user = None;
+            s.was_set = false;
+        }
+        for c in self.choices.iter_mut() {
+            c.user = None;
+            c.user_selection = None;
+            c.was_set = false;
+        }
+        self.invalidate();
+    }
+
+    /// Sets the mode of choice `c` (Kconfiglib's `Choice.set_value`): "y"
+    /// for any choice, "m" for a tristate choice. Returns false (and changes
+    /// nothing) for other values.
+    pub fn set_choice_value(&mut self, c: ChoiceId, value: &str) -> bool {
+        let before = self.choices[c.0 as usize].user;
+        self.choices[c.0 as usize].user = None;
+        self.set_choice_mode(c, value);
+        let ok = self.choices[c.0 as usize].user.is_some();
+        if !ok {
+            self.choices[c.0 as usize].user = before;
+        }
+        self.invalidate();
+        ok
+    }
+
+    /// Removes the user mode and the user selection of choice `c`
+    /// (Kconfiglib's `Choice.unset_value`).
+    pub fn unset_choice_value(&mut self, c: ChoiceId) {
+        let ch = &mut self.choices[c.0 as usize];
+        ch.user = None;
+        ch.user_selection = None;
+        ch.was_set = false;
+        self.invalidate();
+    }
+
+    /// The symbol called `name` (defined or only referenced), if any.
+    pub fn lookup(&self, name: &str) -> Option<SymId> {
+        self.kc.symbols.lookup(name)
     }
 
     fn set_choice_mode(&mut self, c: ChoiceId, v: &str) {

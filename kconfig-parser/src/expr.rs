@@ -168,6 +168,56 @@ impl ExprArena {
         self.push(Expr::Or(a, b))
     }
 
+    /// An expression that is `y` exactly when `e` evaluates to `y`
+    /// (`want_y`) or to `n` (otherwise), and `n` else; built over the leaves
+    /// of `e` the way Linux's kconfig does it for `depends on A if B`
+    /// (`A || (B == n)`): a symbol leaf becomes `S = y` / `S = n`, `&&`/`||`
+    /// swap as De Morgan says, `!` flips the wanted value, a comparison is
+    /// kept or negated. Iterative, so long `&&` chains cannot exhaust the
+    /// stack.
+    pub fn equals_const(&mut self, e: ExprId, want_y: bool) -> ExprId {
+        enum Step {
+            Visit(ExprId, bool),
+            Combine(bool),
+        }
+        let mut work = vec![Step::Visit(e, want_y)];
+        let mut out: Vec<ExprId> = Vec::new();
+        while let Some(step) = work.pop() {
+            match step {
+                Step::Visit(e, y) => match self.get(e) {
+                    Expr::Sym(s) => {
+                        let c = if y { SymId::Y } else { SymId::N };
+                        out.push(self.cmp(CmpOp::Eq, s, c));
+                    }
+                    Expr::Not(a) => work.push(Step::Visit(a, !y)),
+                    Expr::And(a, b) | Expr::Or(a, b) => {
+                        let is_and = matches!(self.get(e), Expr::And(..));
+                        // (a && b) is y iff both are; n iff either is.
+                        // (a || b) is y iff either is; n iff both are.
+                        work.push(Step::Combine(is_and == y));
+                        work.push(Step::Visit(b, y));
+                        work.push(Step::Visit(a, y));
+                    }
+                    Expr::Cmp(..) => {
+                        let r = if y { e } else { self.not(e) };
+                        out.push(r);
+                    }
+                },
+                Step::Combine(and) => {
+                    let b = out.pop().unwrap_or(ExprId::N);
+                    let a = out.pop().unwrap_or(ExprId::N);
+                    let r = if and {
+                        self.and_raw(a, b)
+                    } else {
+                        self.or_raw(a, b)
+                    };
+                    out.push(r);
+                }
+            }
+        }
+        out.pop().unwrap_or(ExprId::N)
+    }
+
     /// `a && b`, simplified when an operand is the constant `y` or `n`.
     pub fn make_and(&mut self, a: ExprId, b: ExprId) -> ExprId {
         if a == ExprId::Y {

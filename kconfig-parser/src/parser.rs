@@ -1007,7 +1007,64 @@ impl Parser {
         Ok(())
     }
 
+    /// Parses the property lines of an entry, then checks the rules of
+    /// `transitional` symbols (Linux 6.18): they exist only to carry a value
+    /// from an old `.config` into the defaults of their successor, so they
+    /// need a type and may have nothing but that type and help text.
     fn parse_props(&mut self, node: NodeId) -> PResult<()> {
+        let mut forbidden = None;
+        self.parse_props_lines(node, &mut forbidden)?;
+        let n = &self.kc.nodes[node.0 as usize];
+        if !n.options.transitional {
+            return Ok(());
+        }
+        let sym = match n.kind {
+            NodeKind::Config { sym, .. } => sym,
+            _ => {
+                return Err(self.err_at_line(
+                    n.loc.line,
+                    "'transitional' is only valid for symbols (config entries)",
+                ))
+            }
+        };
+        let name = self.kc.symbols.name(sym).to_string();
+        if let Some((line, what)) = forbidden {
+            return Err(self.err_at_line(
+                line,
+                format!(
+                    "transitional symbol {name} cannot have {what}: a transitional symbol only \
+                     carries an old .config value and may have just a type and help text"
+                ),
+            ));
+        }
+        if n.ty.is_none() {
+            return Err(self.err_at_line(
+                n.loc.line,
+                format!(
+                    "transitional symbol {name} has no type: add bool, tristate, string, hex or int"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A syntax error on an earlier line of the current file, at column 1.
+    fn err_at_line(&self, line: u32, message: impl Into<String>) -> LoadError {
+        LoadError {
+            kind: LoadErrorKind::Syntax,
+            file: self.cur.name.to_string(),
+            line,
+            column: 1,
+            text: String::new(),
+            message: message.into(),
+        }
+    }
+
+    fn parse_props_lines(
+        &mut self,
+        node: NodeId,
+        forbidden: &mut Option<(u32, &'static str)>,
+    ) -> PResult<()> {
         let idx = node.0 as usize;
         let kind = self.kc.nodes[idx].kind;
         let is_sym = matches!(
@@ -1034,6 +1091,31 @@ impl Parser {
                 self.tok_i = 0;
                 return Err(self.err("only 'default' lines are allowed in a configdefault entry"));
             }
+            if forbidden.is_none() {
+                let what = match k {
+                    Kw::Bool | Kw::Tristate | Kw::String | Kw::Hex | Kw::Int
+                        if self.tok_i < self.toks.len() =>
+                    {
+                        Some("a prompt")
+                    }
+                    Kw::Prompt => Some("a prompt"),
+                    Kw::Default
+                    | Kw::DefBool
+                    | Kw::DefTristate
+                    | Kw::DefInt
+                    | Kw::DefHex
+                    | Kw::DefString => Some("defaults"),
+                    Kw::Depends => Some("dependencies"),
+                    Kw::Select => Some("selects"),
+                    Kw::Imply => Some("implies"),
+                    Kw::Range => Some("ranges"),
+                    Kw::Option | Kw::Modules => Some("options"),
+                    _ => None,
+                };
+                if let Some(what) = what {
+                    *forbidden = Some((self.cur.line, what));
+                }
+            }
             match k {
                 Kw::Bool | Kw::Tristate | Kw::String | Kw::Hex | Kw::Int => {
                     self.set_type(node, kw_type(k));
@@ -1047,10 +1129,14 @@ impl Parser {
                     }
                     let mut e = self.parse_expr(true, 0)?;
                     if self.check(TokKind::Kw(Kw::If)) {
-                        // `depends on A if B` = A || !B.
+                        // `depends on A if B` (Linux 6.19, Kconfiglib
+                        // forks): A when B is not n, else y, i.e.
+                        // `A || (B == n)` as Linux builds it. This differs
+                        // from `A || !B` when B is m (then the dependency
+                        // is A, not at least m).
                         let c = self.parse_expr(true, 0)?;
-                        let nc = self.kc.exprs.not(c);
-                        e = self.kc.exprs.or_raw(e, nc);
+                        let c_is_n = self.kc.exprs.equals_const(c, false);
+                        e = self.kc.exprs.or_raw(e, c_is_n);
                     }
                     self.expect_eol()?;
                     let d = self.kc.nodes[idx].dep;
@@ -1166,9 +1252,21 @@ impl Parser {
                 .unwrap_or_default();
             match self.pp.env_peek(&var).map(str::to_string) {
                 Some(v) => {
+                    // The value becomes a default right here, between the
+                    // `default` lines written before and after the option.
                     let c = self.kc.symbols.constant(&v);
-                    let ce = self.kc.exprs.sym(c);
-                    self.kc.nodes[idx].options.env_default = Some(ce);
+                    let value = self.kc.exprs.sym(c);
+                    let kc = &mut self.kc;
+                    kc.nodes[idx].options.env_at = kc.nodes[idx].defaults.len;
+                    push_prop(
+                        &mut kc.default_list,
+                        &mut kc.nodes[idx].defaults,
+                        Default {
+                            value,
+                            cond: ExprId::Y,
+                        },
+                    );
+                    kc.nodes[idx].options.env_default = true;
                 }
                 None => {
                     // Kconfiglib swaps the two names in this message; kept
@@ -1185,6 +1283,9 @@ impl Parser {
                      C tools, rename {sym_name} to {var} (so that the symbol name matches the \
                      environment variable name)."
                 ));
+            }
+            if self.kc.nodes[idx].options.env.is_none() && !self.kc.nodes[idx].options.env_default {
+                self.kc.nodes[idx].options.env_at = self.kc.nodes[idx].defaults.len;
             }
             self.kc.nodes[idx].options.env = Some(var);
         } else if self.check(TokKind::Kw(Kw::DefconfigList)) {

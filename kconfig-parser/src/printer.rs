@@ -169,13 +169,26 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
     if n.visible_if != ExprId::Y {
         let _ = writeln!(out, "\tvisible if {}", expr_text(kc, n.visible_if, true));
     }
-    for d in kc.defaults(n) {
+    let o = &n.options;
+    // `option env` is printed where it was written among the defaults; the
+    // default it added is not a written `default` line.
+    let env_at = o.env.as_ref().map(|_| o.env_at as usize);
+    for (i, d) in kc.defaults(n).iter().enumerate() {
+        if env_at == Some(i) {
+            print_env_option(out, o);
+            if o.env_default {
+                continue;
+            }
+        }
         let _ = writeln!(
             out,
             "\tdefault {}{}",
             expr_text(kc, d.value, false),
             cond_suffix(kc, d.cond)
         );
+    }
+    if env_at.is_some_and(|i| i >= kc.defaults(n).len()) {
+        print_env_option(out, o);
     }
     for s in kc.selects(n) {
         let _ = writeln!(
@@ -201,10 +214,6 @@ fn print_props(kc: &Kconfig, id: NodeId, out: &mut String) {
             sym_text(kc, r.high),
             cond_suffix(kc, r.cond)
         );
-    }
-    let o = &n.options;
-    if let Some(e) = &o.env {
-        let _ = writeln!(out, "\toption env={}", quote(e));
     }
     if o.defconfig_list {
         out.push_str("\toption defconfig_list\n");
@@ -280,5 +289,11 @@ fn print_node(kc: &Kconfig, id: NodeId, out: &mut String) {
             }
             out.push_str("endif\n");
         }
+    }
+}
+
+fn print_env_option(out: &mut String, o: &crate::ast::Options) {
+    if let Some(e) = &o.env {
+        let _ = writeln!(out, "\toption env={}", quote(e));
     }
 }
