@@ -152,6 +152,15 @@ fn run_place(args: &[String]) -> ExitCode {
             }
         }
     }
+    // A region listed twice declares its options twice: argparse rejects that.
+    for (i, r) in regions.iter().enumerate() {
+        if regions[..i].contains(r) {
+            eprintln!(
+                "pm-solve: error: argument --{r}-size: conflicting option string: --{r}-size (region '{r}' is listed twice in --regions)"
+            );
+            return ExitCode::from(2);
+        }
+    }
     let mut cmd = fixed_args(Command::new("pm-solve").about(
         "Place partitions from pm.yml fragments (drop-in for partition_manager.py). Subcommands: `output` (partition_manager_output.py), `report` (memory map).",
     ));

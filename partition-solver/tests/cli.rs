@@ -354,3 +354,30 @@ fn region_settings_by_name_prefix() {
         "flash_primary does not start with 'flash_' + its own name"
     );
 }
+
+/// A region listed twice is an argument error (exit 2), as argparse's conflicting option
+/// strings are, not a crash.
+#[test]
+fn region_listed_twice_is_an_argument_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pm.yml");
+    fs::write(&input, "b: {size: 0x10}\n").unwrap();
+    let out = bin()
+        .args(["--input-files", input.to_str().unwrap()])
+        .args([
+            "--output-partitions",
+            dir.path().join("p.yml").to_str().unwrap(),
+        ])
+        .args([
+            "--output-regions",
+            dir.path().join("r.yml").to_str().unwrap(),
+        ])
+        .args(["--regions", "a", "a", "--a-size", "0x100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("listed twice"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!dir.path().join("p.yml").exists());
+}
