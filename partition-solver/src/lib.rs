@@ -35,6 +35,7 @@ pub mod checks;
 pub mod error;
 pub mod fuzzing;
 pub mod model;
+pub mod ordered_map;
 pub(crate) mod ordering;
 pub mod output;
 pub mod preprocess;

@@ -185,7 +185,7 @@ pub fn dts_overlay(domains: &[(String, Map)]) -> String {
             let mut covered: Vec<String> = Vec::new();
             for (name, _) in ZEPHYR_LABELS {
                 if let Some(span) = parts
-                    .get(*name)
+                    .get(name)
                     .and_then(Value::as_map)
                     .and_then(|e| e.get("span"))
                     .and_then(Value::as_seq)

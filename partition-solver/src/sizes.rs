@@ -477,15 +477,11 @@ pub(crate) fn set_addresses_and_align(
         let Some(a_next) = a_next else { continue };
         let a_next = a_next.as_int().unwrap_or(0);
         let e = &mut ctx.store[reqs[next]];
-        let p = e
-            .entry("placement".to_string())
-            .or_insert_with(|| Value::Map(Box::default()));
+        let p = e.get_or_insert_with("placement", || Value::Map(Box::default()));
         let Value::Map(p) = p else {
             return Err(format!("'placement' of '{next}' is not a mapping"));
         };
-        let al = p
-            .entry("align".to_string())
-            .or_insert_with(|| Value::Map(Box::default()));
+        let al = p.get_or_insert_with("align", || Value::Map(Box::default()));
         let Value::Map(al) = al else {
             return Err(format!("'align' of '{next}' is not a mapping"));
         };

@@ -10,6 +10,7 @@ use crate::model::{DomainInput, Fragment, Options, Region, Strategy};
 use crate::yaml::{self, Map, Value};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 pub(crate) use crate::yaml::FastBuild;
 pub(crate) type FastMap<K, V> = HashMap<K, V, FastBuild>;
@@ -25,7 +26,7 @@ pub(crate) struct Ctx {
     /// The merged inputs (the reference's global `pm_config`), after static names are removed.
     pub system: Names,
     /// Which file each partition came from (for messages).
-    pub origins: HashMap<String, String>,
+    pub origins: Origins,
     /// Informational messages ("Dropping partition ...").
     pub log: Vec<String>,
     /// Entries that silently replaced another one (padding name collisions).
@@ -228,16 +229,31 @@ fn validate_entry(file: &str, pos: Option<(usize, usize)>, name: &str, e: &Map) 
     Ok(())
 }
 
+/// Which file each partition came from, for messages (file names shared, not copied).
+pub(crate) type Origins = FastMap<String, Rc<str>>;
+
 /// Merge fragments in order (spec §2.2).
-pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<String, String>)> {
+pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, Origins)> {
     let mut merged = Map::default();
-    let mut origins: HashMap<String, String> = HashMap::default();
+    let mut origins = Origins::default();
     for f in fragments {
         let Some((m, pos)) = parse_fragment(f)? else {
             continue;
         };
-        merged.reserve(m.len());
+        let file: Rc<str> = Rc::from(f.name.as_str());
         origins.reserve(m.len());
+        if merged.is_empty() {
+            // Nothing to conflict with: the first fragment's map is the merge so far.
+            for (k, v) in &m {
+                if let Value::Map(e) = v {
+                    validate_entry(&f.name, pos.get(k).copied(), k, e)?;
+                }
+                origins.insert(k.clone(), file.clone());
+            }
+            merged = m;
+            continue;
+        }
+        merged.reserve(m.len());
         for (k, v) in m {
             if let Value::Map(e) = &v {
                 validate_entry(&f.name, pos.get(&k).copied(), &k, e)?;
@@ -245,7 +261,7 @@ pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<St
             if let Some(old) = merged.get(&k) {
                 if *old != v {
                     return Err(Error::Conflict(Box::new(crate::error::Conflict {
-                        first_file: origins.get(&k).cloned().unwrap_or_default(),
+                        first_file: origins.get(&k).map(|o| o.to_string()).unwrap_or_default(),
                         first_value: old.py_repr(),
                         second_file: f.name.clone(),
                         second_value: v.py_repr(),
@@ -254,7 +270,7 @@ pub(crate) fn merge_fragments(fragments: &[Fragment]) -> Result<(Map, HashMap<St
                 }
                 merged.insert(k, v);
             } else {
-                origins.insert(k.clone(), f.name.clone());
+                origins.insert(k.clone(), file.clone());
                 merged.insert(k, v);
             }
         }
@@ -345,7 +361,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
             for (k, v) in m {
                 if let Value::Map(e) = v {
                     validate_entry(&sf.name, pos.get(&k).copied(), &k, &e)?;
-                    ctx.origins.insert(k.clone(), sf.name.clone());
+                    ctx.origins.insert(k.clone(), Rc::from(sf.name.as_str()));
                     let id = ctx.add(*e);
                     statics.insert(k, id);
                 }
@@ -411,7 +427,7 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
 
     lap("regions solved");
-    let mut partitions = Map::with_capacity_and_hasher(result.len(), Default::default());
+    let mut partitions = Map::with_capacity(result.len());
     for (k, id) in result {
         partitions.insert(k, Value::Map(Box::new(std::mem::take(&mut ctx.store[id]))));
     }

@@ -7,7 +7,6 @@
 //! The emitter writes block style with keys sorted and integers in hex, as
 //! `partition_manager.py` does, so that its files are interchangeable with the reference.
 
-use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
@@ -47,7 +46,7 @@ pub type FastBuild = std::hash::BuildHasherDefault<Fnv>;
 
 /// An ordered map with string keys (non-string scalar keys are converted to their text).
 /// Create one with `Map::default()`.
-pub type Map = IndexMap<String, Value, FastBuild>;
+pub use crate::ordered_map::Map;
 
 /// One YAML value. Integers are `i128` so that sums of many 64-bit values cannot overflow.
 #[derive(Debug, Clone)]
@@ -571,12 +570,11 @@ fn write_key(out: &mut String, k: &str) {
 }
 
 fn dump_map(m: &Map, indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
-    let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort_unstable();
+    let mut items: Vec<(&String, &Value)> = m.iter().collect();
+    items.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let share = matches!((m.get("span"), m.get("orig_span")), (Some(a @ Value::Seq(s)), Some(b)) if a == b && !s.is_empty());
     let mut alias: Option<usize> = None;
-    for k in keys {
-        let v = &m[k];
+    for (k, v) in items {
         pad(out, indent);
         write_key(out, k);
         if share && (k == "orig_span" || k == "span") {
