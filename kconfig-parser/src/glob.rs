@@ -121,8 +121,39 @@ fn class_match<T: Copy + PartialEq + PartialOrd + Unit>(
     None
 }
 
+/// Directory listings made while expanding globs, kept for the rest of a
+/// load: Zephyr expands `soc/*/*/Kconfig`, `soc/*/*/Kconfig.soc`,
+/// `soc/*/*/Kconfig.defconfig`, … which list the same directories again
+/// and again. Reusing a listing gives the same matches as long as the tree
+/// does not change during the load (which a load assumes anyway).
+#[derive(Debug, Default)]
+pub struct DirCache {
+    /// UTF-8 entry names per directory path (`None`: not readable).
+    dirs: rustc_hash::FxHashMap<String, Option<Vec<String>>>,
+}
+
+impl DirCache {
+    fn list(&mut self, dir: &str) -> Option<&[String]> {
+        if !self.dirs.contains_key(dir) {
+            let names = std::fs::read_dir(dir).ok().map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            });
+            self.dirs.insert(dir.to_string(), names);
+        }
+        self.dirs.get(dir).and_then(|d| d.as_deref())
+    }
+}
+
 /// Every existing path matching `pattern` (unsorted).
 pub fn glob(pattern: &str) -> Vec<String> {
+    glob_cached(pattern, &mut DirCache::default())
+}
+
+/// [`glob`], listing each directory at most once per `cache`.
+pub fn glob_cached(pattern: &str, cache: &mut DirCache) -> Vec<String> {
     if !has_magic(pattern) {
         return if Path::new(pattern).symlink_metadata().is_ok() {
             vec![pattern.to_string()]
@@ -137,7 +168,7 @@ pub fn glob(pattern: &str) -> Vec<String> {
     let dirs: Vec<String> = if dir.is_empty() {
         vec![String::new()]
     } else if has_magic(dir) {
-        glob(dir)
+        glob_cached(dir, cache)
     } else {
         vec![dir.to_string()]
     };
@@ -160,12 +191,10 @@ pub fn glob(pattern: &str) -> Vec<String> {
         } else {
             sep_d.as_str()
         };
-        let Ok(entries) = std::fs::read_dir(read) else {
+        let Some(names) = cache.list(read) else {
             continue;
         };
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let Some(name) = name.to_str() else { continue };
+        for name in names {
             if name.starts_with('.') && !base.starts_with('.') {
                 continue;
             }
@@ -177,16 +206,18 @@ pub fn glob(pattern: &str) -> Vec<String> {
     out
 }
 
+/// `dir/name` (`/name` at the root of an absolute pattern). Built with
+/// one exact allocation: `format!` costs about ten times as much here, and
+/// Zephyr's globs join thousands of paths per load.
 fn join(dir: &str, name: &str, absolute: bool) -> String {
-    if dir.is_empty() {
-        if absolute {
-            format!("/{name}")
-        } else {
-            name.to_string()
-        }
-    } else {
-        format!("{dir}/{name}")
+    if dir.is_empty() && !absolute {
+        return name.to_string();
     }
+    let mut out = String::with_capacity(dir.len() + 1 + name.len());
+    out.push_str(dir);
+    out.push('/');
+    out.push_str(name);
+    out
 }
 
 #[cfg(test)]
@@ -202,5 +233,51 @@ mod tests {
         assert!(fnmatch("a", "*"));
         assert!(!fnmatch("ab", "a"));
         assert!(fnmatch("x_y_z", "*_*_z"));
+    }
+
+    /// One listing cache shared by several globs gives each glob the
+    /// matches it gets on its own.
+    #[test]
+    fn shared_dir_cache_matches_fresh_globs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_str().unwrap();
+        for f in [
+            "soc/a/x/Kconfig",
+            "soc/a/x/Kconfig.soc",
+            "soc/a/y/Kconfig.defconfig",
+            "soc/b/z/Kconfig",
+            "soc/b/.hidden/Kconfig",
+            "soc/b/z/.Kconfig",
+        ] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let mut cache = super::DirCache::default();
+        for pat in [
+            "soc/*/*/Kconfig",
+            "soc/*/*/Kconfig.soc",
+            "soc/*/*/Kconfig*",
+            "soc/*/*/.K*",
+            "soc/*",
+            "soc/a/x/Kconfig",
+            "soc/missing/*",
+        ] {
+            let full = format!("{root}/{pat}");
+            let mut fresh = super::glob(&full);
+            let mut cached = super::glob_cached(&full, &mut cache);
+            fresh.sort();
+            cached.sort();
+            assert_eq!(cached, fresh, "{pat}");
+        }
+        let mut all = super::glob_cached(&format!("{root}/soc/*/*/Kconfig"), &mut cache);
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                format!("{root}/soc/a/x/Kconfig"),
+                format!("{root}/soc/b/z/Kconfig")
+            ]
+        );
     }
 }

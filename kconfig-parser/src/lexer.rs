@@ -350,7 +350,6 @@ pub fn tokenize(
         owned: None,
     });
     let mut i = skip_ws(line, start + first_len);
-    let fast_strings = !line.bytes().any(|b| b == b'$' || b == b'\\');
     while i < line.len() {
         let c = line.as_bytes()[i];
         if is_word_char(c as char) {
@@ -395,14 +394,17 @@ pub fn tokenize(
             continue;
         }
         if c == b'"' || c == b'\'' {
-            let tok = if fast_strings {
-                let Some(len) = line.as_bytes()[i + 1..].iter().position(|&b| b == c) else {
-                    return Err(LexError {
-                        column: i,
-                        message: "unterminated string".into(),
-                        macro_error: false,
-                    });
-                };
+            // Most strings hold no escape and no `$`: their token is the
+            // text between the quotes as it stands. Others take the slow
+            // path (escapes removed, macros and `$VAR` expanded), which
+            // also reports an unterminated string.
+            let bytes = line.as_bytes();
+            let plain = memchr::memchr(c, &bytes[i + 1..]).filter(|&len| {
+                !bytes[i + 1..i + 1 + len]
+                    .iter()
+                    .any(|&b| b == b'$' || b == b'\\')
+            });
+            let tok = if let Some(len) = plain {
                 let t = Token {
                     kind: TokKind::Str,
                     start: (i + 1) as u32,
