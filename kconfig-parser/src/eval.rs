@@ -2069,22 +2069,51 @@ impl<'k> Config<'k> {
 
     /// The `.config` line of a symbol ("" when not written).
     pub fn config_string(&mut self, s: SymId) -> String {
+        let mut out = String::new();
+        self.push_config_string(s, &mut out);
+        out
+    }
+
+    /// Appends the `.config` line of `s` to `out` (nothing when not
+    /// written); returns whether a line was written.
+    fn push_config_string(&mut self, s: SymId, out: &mut String) -> bool {
+        let st = &self.syms[s.index()];
+        if st.strv.is_some() && !st.write {
+            // Cached and not written (most symbols): the write flag is
+            // valid whenever the value is cached.
+            return false;
+        }
         let val = self.sym_str(s);
         if !self.syms[s.index()].write {
-            return String::new();
+            return false;
         }
         let name = self.kc.symbols.name(s);
-        match self.syms[s.index()].orig_type {
-            Some(Type::Bool) | Some(Type::Tristate) => {
-                if &*val != "n" {
-                    format!("{}{}={}\n", self.prefix, name, val)
-                } else {
-                    format!("# {}{} is not set\n", self.prefix, name)
-                }
-            }
-            Some(Type::Int) | Some(Type::Hex) => format!("{}{}={}\n", self.prefix, name, val),
-            _ => format!("{}{}=\"{}\"\n", self.prefix, name, escape(&val)),
+        let tri = matches!(
+            self.syms[s.index()].orig_type,
+            Some(Type::Bool) | Some(Type::Tristate)
+        );
+        if tri && &*val == "n" {
+            out.push_str("# ");
+            out.push_str(&self.prefix);
+            out.push_str(name);
+            out.push_str(" is not set\n");
+            return true;
         }
+        out.push_str(&self.prefix);
+        out.push_str(name);
+        out.push('=');
+        match self.syms[s.index()].orig_type {
+            Some(Type::Bool) | Some(Type::Tristate) | Some(Type::Int) | Some(Type::Hex) => {
+                out.push_str(&val)
+            }
+            _ => {
+                out.push('"');
+                out.push_str(&escape(&val));
+                out.push('"');
+            }
+        }
+        out.push('\n');
+        true
     }
 
     // ---- user values ----
@@ -2603,14 +2632,11 @@ impl<'k> Config<'k> {
                         let d = self.fin[pi].dep;
                         let v = self.fin[pi].visible_if;
                         if self.expr_value(d) > 0 && self.expr_value(v) > 0 {
-                            let title = &self
-                                .kc
-                                .node(p)
-                                .prompt
-                                .as_ref()
-                                .map(|p| p.text.clone())
-                                .unwrap_or_default();
-                            out.push_str(&format!("# end of {title}\n"));
+                            let kc = self.kc;
+                            let title = kc.node(p).prompt.as_ref().map_or("", |p| &p.text);
+                            out.push_str("# end of ");
+                            out.push_str(title);
+                            out.push('\n');
                             after_end = true;
                         }
                     }
@@ -2631,15 +2657,17 @@ impl<'k> Config<'k> {
                         continue;
                     }
                     visited[sym.index()] = true;
-                    let cs = self.config_string(sym);
-                    if cs.is_empty() {
-                        continue;
-                    }
+                    // The blank line after `# end of` precedes the next
+                    // written line: added first, dropped if none is.
+                    let at = out.len();
                     if after_end {
-                        after_end = false;
                         out.push('\n');
                     }
-                    out.push_str(&cs);
+                    if !self.push_config_string(sym, &mut out) {
+                        out.truncate(at);
+                        continue;
+                    }
+                    after_end = false;
                 }
                 NodeKind::Menu | NodeKind::Comment => {
                     let ni = node.0 as usize;
@@ -2653,14 +2681,11 @@ impl<'k> Config<'k> {
                             continue;
                         }
                     }
-                    let title = self
-                        .kc
-                        .node(node)
-                        .prompt
-                        .as_ref()
-                        .map(|p| p.text.clone())
-                        .unwrap_or_default();
-                    out.push_str(&format!("\n#\n# {title}\n#\n"));
+                    let kc = self.kc;
+                    let title = kc.node(node).prompt.as_ref().map_or("", |p| &p.text);
+                    out.push_str("\n#\n# ");
+                    out.push_str(title);
+                    out.push_str("\n#\n");
                     after_end = false;
                 }
                 _ => {}
