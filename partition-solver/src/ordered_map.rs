@@ -98,6 +98,11 @@ impl Map {
         self.index = Some(Box::new(ix));
     }
 
+    /// Release unused capacity (parsed mappings that will not grow).
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     /// Position of `key`.
     pub fn get_index_of(&self, key: &str) -> Option<usize> {
         match &self.index {

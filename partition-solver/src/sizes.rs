@@ -282,11 +282,12 @@ impl Addr<'_> {
             ));
         }
         self.empty_count += 1;
-        let mut m = Map::default();
+        // Room for `end_address`, added when the region is finished.
+        let mut m = Map::with_capacity(5);
         m.insert("address".into(), Value::Int(addr));
         m.insert("size".into(), Value::Int(size));
         m.insert("region".into(), self.region.clone());
-        let mut p = Map::default();
+        let mut p = Map::with_capacity(1);
         p.insert(
             if before { "before" } else { "after" }.into(),
             Value::Seq(vec![Value::Str(of.to_string())]),

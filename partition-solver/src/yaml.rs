@@ -356,6 +356,10 @@ pub fn resolve_plain(text: &str) -> Value {
         }
         _ => {}
     }
+    // Integers and floats start with a digit, a sign or a dot: a word is a string.
+    if text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return Value::Str(text.to_string());
+    }
     if let Some(i) = parse_yaml11_int(text) {
         return Value::Int(i);
     }
@@ -427,6 +431,16 @@ pub fn parse_yaml11_int(text: &str) -> Option<i128> {
 }
 
 fn radix(digits: &str, base: u32) -> Option<i128> {
+    if !digits.contains('_') {
+        // The usual case: nothing to remove.
+        return if digits.is_empty() {
+            Some(0)
+        } else if digits.len() > 36 {
+            None
+        } else {
+            i128::from_str_radix(digits, base).ok()
+        };
+    }
     let cleaned: String = digits.chars().filter(|&c| c != '_').collect();
     if cleaned.is_empty() {
         return Some(0);
@@ -570,11 +584,19 @@ fn write_key(out: &mut String, k: &str) {
 }
 
 fn dump_map(m: &Map, indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
-    let mut items: Vec<(&String, &Value)> = m.iter().collect();
-    items.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Sorted by key bytes (Python's order for str); the first eight bytes as a big-endian
+    // number settle most comparisons without a call to memcmp.
+    let prefix = |k: &str| {
+        let mut p = [0u8; 8];
+        let n = k.len().min(8);
+        p[..n].copy_from_slice(&k.as_bytes()[..n]);
+        u64::from_be_bytes(p)
+    };
+    let mut items: Vec<(u64, &String, &Value)> = m.iter().map(|(k, v)| (prefix(k), k, v)).collect();
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     let share = matches!((m.get("span"), m.get("orig_span")), (Some(a @ Value::Seq(s)), Some(b)) if a == b && !s.is_empty());
     let mut alias: Option<usize> = None;
-    for (k, v) in items {
+    for (_, k, v) in items {
         pad(out, indent);
         write_key(out, k);
         if share && (k == "orig_span" || k == "span") {
@@ -682,31 +704,18 @@ fn scalar_text(v: &Value, ints: IntStyle) -> String {
 
 /// Whether a string can be written as a plain scalar and read back as the same string.
 fn plain_ok(s: &str) -> bool {
+    // Fast path: a word of letters, digits and `_` starting with a letter or `_` is plain
+    // unless it is one of the null/boolean words (numbers start with a digit, sign or dot).
+    let b = s.as_bytes();
+    if b.first()
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_')
+    {
+        return !is_null_or_bool_word(s);
+    }
     !s.is_empty()
-        && !matches!(
-            s,
-            "~" | "null"
-                | "Null"
-                | "NULL"
-                | "yes"
-                | "Yes"
-                | "YES"
-                | "true"
-                | "True"
-                | "TRUE"
-                | "on"
-                | "On"
-                | "ON"
-                | "no"
-                | "No"
-                | "NO"
-                | "false"
-                | "False"
-                | "FALSE"
-                | "off"
-                | "Off"
-                | "OFF"
-        )
+        && s != "~"
+        && !is_null_or_bool_word(s)
         && (!s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
             || (parse_yaml11_int(s).is_none() && parse_yaml11_float(s).is_none()))
         && !s.starts_with([
@@ -717,6 +726,34 @@ fn plain_ok(s: &str) -> bool {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.chars().any(|c| c.is_control())
+}
+
+/// The words PyYAML resolves to null or a boolean.
+fn is_null_or_bool_word(s: &str) -> bool {
+    matches!(
+        s,
+        "null"
+            | "Null"
+            | "NULL"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "on"
+            | "On"
+            | "ON"
+            | "no"
+            | "No"
+            | "NO"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
 }
 
 fn quote_if_needed(s: &str) -> String {

@@ -8,6 +8,11 @@
 use crate::yaml::{resolve_plain, KeyPositions, Map, Value};
 use std::collections::HashMap;
 
+/// Capacity of a top-level entry's mapping: a partition gets `region`, `address`,
+/// `end_address` and `device` added while it is placed, so room for eight keys avoids
+/// growing (copying) every entry's mapping then.
+const ENTRY_ROOM: usize = 8;
+
 struct Line<'a> {
     no: usize,
     indent: usize,
@@ -54,7 +59,7 @@ pub fn load(text: &str) -> Option<(Value, KeyPositions)> {
     if indent != 0 {
         return None;
     }
-    let v = p.block(indent, Some(&mut positions))?;
+    let v = p.block(indent, Some(&mut positions), 0)?;
     if p.pos != p.lines.len() {
         return None;
     }
@@ -178,7 +183,14 @@ fn scalar(s: &str) -> Option<Value> {
 
 impl<'a> P<'a> {
     /// A block node whose lines are indented by `indent`.
-    fn block(&mut self, indent: usize, mut positions: Option<&mut KeyPositions>) -> Option<Value> {
+    /// `room`: capacity a mapping parsed here starts with and keeps (the top level's
+    /// entries get room for the keys the solver adds); 0: exactly as many as it has.
+    fn block(
+        &mut self,
+        indent: usize,
+        mut positions: Option<&mut KeyPositions>,
+        room: usize,
+    ) -> Option<Value> {
         let first = self.lines.get(self.pos)?;
         if first.indent != indent {
             return None;
@@ -198,7 +210,7 @@ impl<'a> P<'a> {
                         continue;
                     }
                     let ni = next.indent;
-                    items.push(self.block(ni, None)?);
+                    items.push(self.block(ni, None, 0)?);
                 } else {
                     if split_key(rest).is_some() || rest.starts_with("- ") {
                         return None;
@@ -209,9 +221,12 @@ impl<'a> P<'a> {
                     items.push(self.inline(rest)?);
                 }
             }
+            items.shrink_to_fit();
             return Some(Value::Seq(items));
         }
-        let mut map = Map::default();
+        let top = positions.is_some();
+        let child_room = if top { ENTRY_ROOM } else { 0 };
+        let mut map = Map::with_capacity(room);
         while let Some(l) = self.lines.get(self.pos) {
             if l.indent < indent {
                 break;
@@ -237,13 +252,13 @@ impl<'a> P<'a> {
                 match self.lines.get(self.pos) {
                     Some(n) if n.indent > indent => {
                         let ni = n.indent;
-                        self.block(ni, None)?
+                        self.block(ni, None, child_room)?
                     }
                     // An indentless sequence under a mapping key.
                     Some(n)
                         if n.indent == indent && (n.text == "-" || n.text.starts_with("- ")) =>
                     {
-                        self.block(indent, None)?
+                        self.block(indent, None, 0)?
                     }
                     _ => Value::Null,
                 }
@@ -262,6 +277,9 @@ impl<'a> P<'a> {
                 p.insert(key.clone(), (no, col));
             }
             map.insert(key, v);
+        }
+        if !top && room == 0 {
+            map.shrink_to_fit();
         }
         Some(Value::Map(Box::new(map)))
     }
@@ -301,6 +319,7 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
                 skip_ws(b, i);
                 if b.get(*i)? == &b']' {
                     *i += 1;
+                    items.shrink_to_fit();
                     return Some(Value::Seq(items));
                 }
                 let v = flow(b, i)?;
@@ -324,6 +343,7 @@ fn flow(b: &[u8], i: &mut usize) -> Option<Value> {
                 skip_ws(b, i);
                 if b.get(*i)? == &b'}' {
                     *i += 1;
+                    map.shrink_to_fit();
                     return Some(Value::Map(Box::new(map)));
                 }
                 let k = flow(b, i)?;
