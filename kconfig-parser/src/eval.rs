@@ -21,6 +21,44 @@ pub enum UserValue {
     Str(String),
 }
 
+/// What a menu-tree node holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MenuKind {
+    /// `menu` (or the main menu).
+    Menu,
+    /// `comment`.
+    Comment,
+    /// `config` (or `configdefault`).
+    Config,
+    /// `menuconfig`.
+    MenuConfig,
+    /// `choice`.
+    Choice,
+}
+
+/// One node of the menu tree ([`Config::menu_tree`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MenuEntry {
+    /// Index of the node in [`Kconfig::nodes`].
+    pub node: u32,
+    /// Nesting depth (the main menu is 0).
+    pub depth: usize,
+    /// What the node holds.
+    pub kind: MenuKind,
+    /// Symbol name, or the name of a named choice.
+    pub name: Option<String>,
+    /// Prompt text (menu title, comment text).
+    pub prompt: Option<String>,
+    /// Value of the prompt's condition (0 without a prompt): whether and
+    /// how the node is shown.
+    pub visibility: u8,
+    /// Value of the node's dependency (after propagation).
+    pub dependency: u8,
+    /// `file:line` of the definition.
+    pub location: String,
+}
+
 #[derive(Debug, Clone, Default)]
 struct SymState {
     orig_type: Option<Type>,
@@ -1176,6 +1214,88 @@ impl<'k> Config<'k> {
     /// Direct dependency of `s` as text (Kconfiglib's `expr_str`).
     pub fn direct_dep_text(&self, s: SymId) -> String {
         self.expr_text(self.syms[s.index()].direct_dep)
+    }
+
+    /// The finalized menu tree in display order (pre-order, as a menuconfig
+    /// front end shows it): implicit submenus built, `if` blocks removed,
+    /// and for each node its depth, kind, item name, prompt and the current
+    /// values of its prompt condition and dependency. The first entry is the
+    /// main menu. [`Config::menu_text`] prints the same walk as text.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use kconfig_parser::{load, Config, LoadOptions};
+    /// let dir = std::env::temp_dir().join(format!("kconfig-doc-menu-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(
+    ///     dir.join("Kconfig"),
+    ///     "config A\n\tbool \"A\"\nconfig B\n\tbool \"B\"\n\tdepends on A\n",
+    /// )?;
+    /// let mut opts = LoadOptions::new("Kconfig");
+    /// opts.base_dir = Some(dir.clone());
+    /// let kc = load(opts)?;
+    /// let mut cfg = Config::new(&kc);
+    /// let tree = cfg.menu_tree();
+    /// // B depends on A, so it sits in A's implicit submenu.
+    /// assert_eq!(tree[2].name.as_deref(), Some("B"));
+    /// assert_eq!((tree[1].depth, tree[2].depth), (1, 2));
+    /// assert_eq!(tree[2].visibility, 0); // A is n
+    /// cfg.set_value(cfg.lookup("A").unwrap(), "y");
+    /// assert_eq!(cfg.menu_tree()[2].visibility, 2);
+    /// println!("{}", serde_json::to_string(&tree)?);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn menu_tree(&mut self) -> Vec<MenuEntry> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(NodeId, usize)> = vec![(NodeId(0), 0)];
+        while let Some((n, depth)) = stack.pop() {
+            let ni = n.0 as usize;
+            if let Some(next) = self.fin[ni].next {
+                stack.push((next, depth));
+            }
+            if let Some(first) = self.fin[ni].list {
+                stack.push((first, depth + 1));
+            }
+            let kc = self.kc;
+            let node = kc.node(n);
+            let (kind, name) = match node.kind {
+                NodeKind::Top | NodeKind::Menu => (MenuKind::Menu, None),
+                NodeKind::Comment => (MenuKind::Comment, None),
+                NodeKind::Config { sym, menuconfig } => (
+                    if menuconfig {
+                        MenuKind::MenuConfig
+                    } else {
+                        MenuKind::Config
+                    },
+                    Some(kc.symbols.name(sym).to_string()),
+                ),
+                NodeKind::ConfigDefault { sym } => {
+                    (MenuKind::Config, Some(kc.symbols.name(sym).to_string()))
+                }
+                NodeKind::Choice(c) => (MenuKind::Choice, kc.choices[c.0 as usize].name.clone()),
+                NodeKind::If => continue,
+            };
+            let visibility = match self.fin[ni].prompt {
+                Some(p) if node.prompt.is_some() || node.kind == NodeKind::Top => {
+                    self.expr_value(p)
+                }
+                _ => 0,
+            };
+            let dep = self.fin[ni].dep;
+            out.push(MenuEntry {
+                node: n.0,
+                depth,
+                kind,
+                name,
+                prompt: node.prompt.as_ref().map(|p| p.text.clone()),
+                visibility,
+                dependency: self.expr_value(dep),
+                location: kc.loc_str(node.loc),
+            });
+        }
+        out
     }
 
     /// The finalized menu tree, one node per line, two spaces per level:
