@@ -13,6 +13,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 // The solver allocates many small maps; mimalloc handles that pattern much faster than glibc.
+// Its v2 line (feature `v2`): v3 (0.1.49's default) left twice the resident memory on
+// 10,000 aligned partitions (65 MB against 33 MB), and fresh pages are the main cost there.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
