@@ -281,6 +281,69 @@ impl FromIterator<(String, Value)> for Map {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u8, i64),
+        Remove(u8),
+        Retain(u8),
+        GetOrInsert(u8, i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u8..48, any::<i64>()).prop_map(|(k, v)| Op::Insert(k, v)),
+            2 => (0u8..48).prop_map(Op::Remove),
+            1 => (2u8..7).prop_map(Op::Retain),
+            1 => (0u8..48, any::<i64>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
+        ]
+    }
+
+    proptest! {
+        /// Agrees with `indexmap::IndexMap` (the map it replaces) on order, values and
+        /// lookups, below and above the size where the hash index is built.
+        #[test]
+        fn agrees_with_indexmap(ops in proptest::collection::vec(op(), 0..200)) {
+            let mut m = Map::default();
+            let mut model: indexmap::IndexMap<String, Value> = indexmap::IndexMap::new();
+            for o in ops {
+                match o {
+                    Op::Insert(k, v) => {
+                        let k = format!("k{k}");
+                        prop_assert_eq!(
+                            m.insert(k.clone(), Value::Int(v.into())),
+                            model.insert(k, Value::Int(v.into()))
+                        );
+                    }
+                    Op::Remove(k) => {
+                        let k = format!("k{k}");
+                        prop_assert_eq!(m.shift_remove(&k), model.shift_remove(&k));
+                    }
+                    Op::Retain(d) => {
+                        let keep = |k: &String| k.len() % usize::from(d) != 0 || k.ends_with('1');
+                        m.retain(|k, _| keep(k));
+                        model.retain(|k, _| keep(k));
+                    }
+                    Op::GetOrInsert(k, v) => {
+                        let k = format!("k{k}");
+                        let a = m.get_or_insert_with(&k, || Value::Int(v.into())).clone();
+                        let b = model.entry(k).or_insert_with(|| Value::Int(v.into())).clone();
+                        prop_assert_eq!(a, b);
+                    }
+                }
+                prop_assert_eq!(m.len(), model.len());
+            }
+            let got: Vec<(&String, &Value)> = m.iter().collect();
+            let want: Vec<(&String, &Value)> = model.iter().collect();
+            prop_assert_eq!(got, want);
+            for k in 0u8..48 {
+                let k = format!("k{k}");
+                prop_assert_eq!(m.get(&k), model.get(&k));
+                prop_assert_eq!(m.get_index_of(&k), model.get_index_of(&k));
+            }
+        }
+    }
 
     #[test]
     fn order_replace_remove_small_and_indexed() {
