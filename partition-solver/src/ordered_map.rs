@@ -109,7 +109,13 @@ impl Map {
             Some(ix) => ix
                 .find(hash_key(key), |&i| self.entries[i].0 == key)
                 .copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
+            None => {
+                // Length and first byte rule out most keys without a call to memcmp.
+                let first = key.as_bytes().first();
+                self.entries.iter().position(|(k, _)| {
+                    k.len() == key.len() && k.as_bytes().first() == first && k == key
+                })
+            }
         }
     }
 

@@ -233,7 +233,7 @@ pub struct YamlError {
 }
 
 /// Where each top-level key of a document starts (1-based line and column).
-pub type KeyPositions = HashMap<String, (usize, usize)>;
+pub type KeyPositions = HashMap<String, (usize, usize), FastBuild>;
 
 struct Builder {
     stack: Vec<(Frame, usize)>,
@@ -533,6 +533,29 @@ pub fn hex(i: i128) -> String {
     }
 }
 
+/// Append Python's `hex()` of `i` (what [`hex`] returns) without the formatting machinery:
+/// a layout has a few integers per partition.
+fn write_hex(out: &mut String, i: i128) {
+    if i < 0 {
+        out.push('-');
+    }
+    out.push_str("0x");
+    let mut n = i.unsigned_abs();
+    let mut buf = [0u8; 32];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b"0123456789abcdef"[(n & 0xf) as usize];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    for &c in &buf[at..] {
+        out.push(char::from(c));
+    }
+}
+
 /// How a value should be dumped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntStyle {
@@ -586,17 +609,32 @@ fn write_key(out: &mut String, k: &str) {
 fn dump_map(m: &Map, indent: usize, ints: IntStyle, out: &mut String, anchors: &mut usize) {
     // Sorted by key bytes (Python's order for str); the first eight bytes as a big-endian
     // number settle most comparisons without a call to memcmp.
-    let prefix = |k: &str| {
-        let mut p = [0u8; 8];
-        let n = k.len().min(8);
-        p[..n].copy_from_slice(&k.as_bytes()[..n]);
-        u64::from_be_bytes(p)
+    // Small mappings (nearly all) are sorted in a stack array.
+    const SMALL: usize = 16;
+    let key = |i: usize| m.get_index(i).map_or("", |(k, _)| k.as_str());
+    let mut small = [0usize; SMALL];
+    let large: Vec<usize>;
+    let order: &[usize] = if m.len() <= SMALL {
+        for (i, slot) in small.iter_mut().enumerate().take(m.len()) {
+            *slot = i;
+        }
+        small[..m.len()].sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+        &small[..m.len()]
+    } else {
+        let prefix = |k: &str| {
+            let mut p = [0u8; 8];
+            let n = k.len().min(8);
+            p[..n].copy_from_slice(&k.as_bytes()[..n]);
+            u64::from_be_bytes(p)
+        };
+        let mut keyed: Vec<(u64, usize)> = (0..m.len()).map(|i| (prefix(key(i)), i)).collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+        large = keyed.into_iter().map(|(_, i)| i).collect();
+        &large
     };
-    let mut items: Vec<(u64, &String, &Value)> = m.iter().map(|(k, v)| (prefix(k), k, v)).collect();
-    items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     let share = matches!((m.get("span"), m.get("orig_span")), (Some(a @ Value::Seq(s)), Some(b)) if a == b && !s.is_empty());
     let mut alias: Option<usize> = None;
-    for (_, k, v) in items {
+    for (k, v) in order.iter().filter_map(|&i| m.get_index(i)) {
         pad(out, indent);
         write_key(out, k);
         if share && (k == "orig_span" || k == "span") {
@@ -663,13 +701,7 @@ fn dump_seq(s: &[Value], indent: usize, ints: IntStyle, out: &mut String, anchor
 fn write_scalar(out: &mut String, v: &Value, ints: IntStyle) {
     match v {
         Value::Int(i) => match ints {
-            IntStyle::Hex => {
-                if *i < 0 {
-                    let _ = write!(out, "-0x{:x}", -i);
-                } else {
-                    let _ = write!(out, "0x{i:x}");
-                }
-            }
+            IntStyle::Hex => write_hex(out, *i),
             IntStyle::Decimal => {
                 let _ = write!(out, "{i}");
             }

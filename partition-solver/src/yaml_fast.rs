@@ -52,14 +52,16 @@ pub fn load(text: &str) -> Option<(Value, KeyPositions)> {
         anchors: HashMap::default(),
     };
     if p.lines.is_empty() {
-        return Some((Value::Null, KeyPositions::new()));
+        return Some((Value::Null, KeyPositions::default()));
     }
-    let mut positions = KeyPositions::new();
     let indent = p.lines[0].indent;
     if indent != 0 {
         return None;
     }
-    let v = p.block(indent, Some(&mut positions), 0)?;
+    // Lines at indentation 0 are the top-level keys (or items): size the map for them.
+    let top = p.lines.iter().filter(|l| l.indent == 0).count();
+    let mut positions = KeyPositions::with_capacity_and_hasher(top, Default::default());
+    let v = p.block(indent, Some(&mut positions), top)?;
     if p.pos != p.lines.len() {
         return None;
     }
