@@ -199,8 +199,13 @@ pub fn parse_int(s: &str, base: u32) -> Option<i128> {
     if digits.is_empty() || digits.ends_with('_') || digits.contains("__") {
         return None;
     }
-    let clean: String = digits.chars().filter(|&c| c != '_').collect();
-    let v = i128::from_str_radix(&clean, radix).ok()?;
+    let v = if digits.contains('_') {
+        let clean: String = digits.chars().filter(|&c| c != '_').collect();
+        i128::from_str_radix(&clean, radix).ok()?
+    } else {
+        // No separators (nearly always): parse in place, no allocation.
+        i128::from_str_radix(digits, radix).ok()?
+    };
     Some(if neg { -v } else { v })
 }
 
