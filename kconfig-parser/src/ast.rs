@@ -423,14 +423,49 @@ impl Kconfig {
     }
 
     /// Distinct real paths of every file read (Zephyr's `sources.txt`).
+    ///
+    /// Real paths are resolved component by component with a cache of the
+    /// directories already resolved: one `lstat` per new directory or file
+    /// instead of a `readlink` per component of every path (≈41k system
+    /// calls for Zephyr); a symbolic link is resolved completely.
     pub fn source_paths(&self) -> Vec<PathBuf> {
+        let mut cache: std::collections::HashMap<PathBuf, PathBuf> =
+            std::collections::HashMap::new();
         let mut v: Vec<PathBuf> = self
             .files
             .iter()
-            .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+            .map(|f| real_path(&f.path, &mut cache))
             .collect();
         v.sort();
         v.dedup();
         v
     }
+}
+
+/// `std::fs::canonicalize` through a cache of resolved prefixes (the input
+/// itself when it cannot be resolved).
+fn real_path(
+    p: &std::path::Path,
+    cache: &mut std::collections::HashMap<PathBuf, PathBuf>,
+) -> PathBuf {
+    if let Some(r) = cache.get(p) {
+        return r.clone();
+    }
+    let full = || std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let r = match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if p.is_absolute() => {
+            let is_link = std::fs::symlink_metadata(p)
+                .map(|m| m.file_type().is_symlink())
+                .unwrap_or(true);
+            if is_link {
+                full()
+            } else {
+                real_path(parent, cache).join(name)
+            }
+        }
+        // Relative paths, `..` endings and the root: resolved at once.
+        _ => full(),
+    };
+    cache.insert(p.to_path_buf(), r.clone());
+    r
 }
