@@ -83,7 +83,35 @@ fn type_name(t: Option<Type>) -> String {
 }
 
 impl Config<'_> {
-    /// The state of symbol `s`.
+    /// The state of symbol `s` (serializable: what `kconfig dump --json`
+    /// prints per symbol). With [`crate::explain::explain`] it answers "why
+    /// does this symbol have this value".
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use kconfig_parser::{explain::explain, load, Config, LoadOptions};
+    /// let dir = std::env::temp_dir().join(format!("kconfig-doc-info-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(
+    ///     dir.join("Kconfig"),
+    ///     "config A\n\tbool \"A\"\n\tselect B\nconfig B\n\tbool\n\tdepends on C\nconfig C\n\tbool\n",
+    /// )?;
+    /// let mut opts = LoadOptions::new("Kconfig");
+    /// opts.base_dir = Some(dir.clone());
+    /// let kc = load(opts)?;
+    /// let mut cfg = Config::new(&kc);
+    /// let (a, b) = (cfg.lookup("A").unwrap(), cfg.lookup("B").unwrap());
+    /// cfg.set_value(a, "y");
+    /// let info = cfg.symbol_info(b);
+    /// assert_eq!((info.str_value.as_str(), info.visibility), ("y", 0));
+    /// assert_eq!(info.selected_by, ["A"]);
+    /// assert!(serde_json::to_string(&info)?.contains("\"direct_dep\":\"C\""));
+    /// let why = explain(&mut cfg, b);
+    /// assert!(why.contains("selected by"), "{why}");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn symbol_info(&mut self, s: SymId) -> SymbolInfo {
         let kc = self.kconfig();
         let locations: Vec<String> = self
