@@ -69,6 +69,33 @@ fn assert_ok(run: &Run) {
     );
 }
 
+/// The serial output shows the bootloader jumping to `app` and the
+/// application running from there (its vector table at `app`).
+fn assert_jumps_to(serial: &str, app: u32) {
+    assert!(
+        serial.contains(&format!("{BOOT_LINE}0x{app:08X}\n")),
+        "{serial}"
+    );
+    assert!(
+        serial.contains(&format!("{APP_LINE}0x{app:08X}\n")),
+        "{serial}"
+    );
+}
+
+/// The build used the bootloader as a prebuilt HEX: the summary says so and
+/// the image was never configured.
+fn assert_prebuilt_bootloader(run: &Run, build_dir: &Path) {
+    assert!(
+        run.stdout.contains("bootloader  prebuilt HEX"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !build_dir.join("bootloader").exists(),
+        "a prebuilt image must not be configured"
+    );
+}
+
 fn hex(build_dir: &Path, image: &str) -> PathBuf {
     build_dir.join(image).join("zephyr/zephyr.hex")
 }
@@ -122,14 +149,7 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
         .stdout
         .contains(&format!("merged: {}", b.join("merged.hex").display())));
     let serial = boot(&b);
-    assert!(
-        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
-        "{serial}"
-    );
-    assert!(
-        serial.contains(&format!("{APP_LINE}0x00008000\n")),
-        "{serial}"
-    );
+    assert_jumps_to(&serial, 0x00008000);
     // prj.conf enables the storage partition (app/pm.yml, preprocessed
     // against autoconf.h); the solver puts it after the dynamic application,
     // at the end of the 4 MiB flash, and pm_config.h tells the application.
@@ -203,14 +223,7 @@ fn example_builds_boots_rebuilds_nothing_and_follows_a_moved_partition() {
     let log = std::fs::read_to_string(b.join("logs/app.log")).unwrap();
     assert!(log.contains("ninja explain"), "{log}");
     let serial = boot(&b);
-    assert!(
-        serial.contains(&format!("{BOOT_LINE}0x00020000\n")),
-        "{serial}"
-    );
-    assert!(
-        serial.contains(&format!("{APP_LINE}0x00020000\n")),
-        "{serial}"
-    );
+    assert_jumps_to(&serial, 0x00020000);
 }
 
 #[test]
@@ -307,24 +320,9 @@ fn prebuilt_bootloader_is_used_as_hex() {
     let b = tmp.path().join("build");
     let run = build(&app, &b, &[]);
     assert_ok(&run);
-    assert!(
-        run.stdout.contains("bootloader  prebuilt HEX"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        !b.join("bootloader").exists(),
-        "a prebuilt image must not be configured"
-    );
+    assert_prebuilt_bootloader(&run, &b);
     let serial = boot(&b);
-    assert!(
-        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
-        "{serial}"
-    );
-    assert!(
-        serial.contains(&format!("{APP_LINE}0x00008000\n")),
-        "{serial}"
-    );
+    assert_jumps_to(&serial, 0x00008000);
     // No solved layout, so no pm_config.h and no storage line.
     assert!(!serial.contains(STORAGE_LINE), "{serial}");
 
@@ -805,24 +803,9 @@ fn kconfig_selects_the_prebuilt_bootloader() {
     );
     let run = build(&variant, &b, &[]);
     assert_ok(&run);
-    assert!(
-        run.stdout.contains("bootloader  prebuilt HEX"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        !b.join("bootloader").exists(),
-        "a prebuilt image must not be configured"
-    );
+    assert_prebuilt_bootloader(&run, &b);
     let serial = boot(&b);
-    assert!(
-        serial.contains(&format!("{BOOT_LINE}0x00008000\n")),
-        "{serial}"
-    );
-    assert!(
-        serial.contains(&format!("{APP_LINE}0x00008000\n")),
-        "{serial}"
-    );
+    assert_jumps_to(&serial, 0x00008000);
 
     // Dropping the extra file on the command line builds it from source again.
     let run = build(&variant, &b, &["-Dapp_EXTRA_CONF_FILE="]);
