@@ -8,6 +8,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// A Zephyr `kconfig gen` makes ~150k small allocations (tokens, names,
+// expressions): mimalloc serves them in about a third of glibc's
+// instructions. The v2 line, as in `pm-solve`, for its lower resident memory.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kconfig",
