@@ -575,14 +575,17 @@ impl<'k> Config<'k> {
         let nsym = self.syms.len();
         let total = nsym + self.choices.len();
         // Item ids: symbols 0..nsym, choices nsym.. .
-        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); total];
+        // Edges `(item, dependent)` in the order found; turned into one
+        // flat adjacency array below (tens of thousands of small vectors
+        // were a large part of this check's cost).
+        let mut edges: Vec<(u32, u32)> = Vec::new();
         // Edges are added one dependent item at a time: `seen_edge[id] ==
         // from + 1` means id -> from exists already (a set, like
         // Kconfiglib's `_dependents`).
         let mut seen_edge: Vec<usize> = vec![0; total];
         let mut work: Vec<ExprId> = Vec::new();
         type Seen = Vec<usize>;
-        let add = |dependents: &mut Vec<Vec<usize>>,
+        let add = |edges: &mut Vec<(u32, u32)>,
                    seen_edge: &mut Seen,
                    from: usize,
                    e: ExprId,
@@ -600,7 +603,7 @@ impl<'k> Config<'k> {
                     };
                     if seen_edge[id] != from + 1 {
                         seen_edge[id] = from + 1;
-                        dependents[id].push(from);
+                        edges.push((id as u32, from as u32));
                     }
                 };
                 match self.exprs.get(x) {
@@ -623,48 +626,65 @@ impl<'k> Config<'k> {
             for n in &st.nodes {
                 if self.kc.node(*n).prompt.is_some() {
                     if let Some(p) = self.fin[n.0 as usize].prompt {
-                        add(&mut dependents, &mut seen_edge, i, p, &mut work);
+                        add(&mut edges, &mut seen_edge, i, p, &mut work);
                     }
                 }
             }
             for &(v, c) in &st.defaults {
-                add(&mut dependents, &mut seen_edge, i, v, &mut work);
-                add(&mut dependents, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, &mut seen_edge, i, v, &mut work);
+                add(&mut edges, &mut seen_edge, i, c, &mut work);
             }
             for &(x, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
                 let xe = self.exprs.sym_id_expr(x);
                 if let Some(xe) = xe {
-                    add(&mut dependents, &mut seen_edge, i, xe, &mut work);
+                    add(&mut edges, &mut seen_edge, i, xe, &mut work);
                 } else if seen_edge[x.index()] != i + 1 {
                     seen_edge[x.index()] = i + 1;
-                    dependents[x.index()].push(i);
+                    edges.push((x.index() as u32, i as u32));
                 }
-                add(&mut dependents, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, &mut seen_edge, i, c, &mut work);
             }
             for &(l, h, c) in &st.ranges {
                 for b in [l, h] {
                     if !self.kc.symbols.is_const(b) && seen_edge[b.index()] != i + 1 {
                         seen_edge[b.index()] = i + 1;
-                        dependents[b.index()].push(i);
+                        edges.push((b.index() as u32, i as u32));
                     }
                 }
-                add(&mut dependents, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, &mut seen_edge, i, c, &mut work);
             }
-            add(&mut dependents, &mut seen_edge, i, st.direct_dep, &mut work);
+            add(&mut edges, &mut seen_edge, i, st.direct_dep, &mut work);
         }
         for (ci, ch) in self.choices.iter().enumerate() {
             let i = nsym + ci;
             for n in &ch.nodes {
                 if self.kc.node(*n).prompt.is_some() {
                     if let Some(p) = self.fin[n.0 as usize].prompt {
-                        add(&mut dependents, &mut seen_edge, i, p, &mut work);
+                        add(&mut edges, &mut seen_edge, i, p, &mut work);
                     }
                 }
             }
             for &(_, c) in &ch.defaults {
-                add(&mut dependents, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, &mut seen_edge, i, c, &mut work);
             }
         }
+        // Adjacency in compressed rows: the dependents of item `id` are
+        // `adj[start[id]..start[id + 1]]`, in the order they were found.
+        let mut start = vec![0u32; total + 1];
+        for &(id, _) in &edges {
+            start[id as usize + 1] += 1;
+        }
+        for i in 0..total {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut adj = vec![0u32; edges.len()];
+        for &(id, from) in &edges {
+            adj[fill[id as usize] as usize] = from;
+            fill[id as usize] += 1;
+        }
+        drop(edges);
+        let dependents = |id: usize| &adj[start[id] as usize..start[id + 1] as usize];
         // Iterative DFS mirroring the recursive reference. A frame walks
         // either a symbol's dependents (then its choice) or a choice's
         // members (skipping the member it was entered through).
@@ -683,13 +703,15 @@ impl<'k> Config<'k> {
             },
         }
         let mut visited = vec![0u8; total];
+        let mut stack: Vec<Frame> = Vec::new();
         let mut roots: Vec<usize> = self.unique_defined.iter().map(|s| s.index()).collect();
         roots.extend(nsym..total);
         for root in roots {
             if visited[root] != 0 {
                 continue;
             }
-            let mut stack: Vec<Frame> = vec![if root >= nsym {
+            stack.clear();
+            stack.push(if root >= nsym {
                 Frame::Choice {
                     id: root,
                     skip: None,
@@ -702,7 +724,7 @@ impl<'k> Config<'k> {
                     next: 0,
                     choice_done: false,
                 }
-            }];
+            });
             visited[root] = 1;
             while let Some(top) = stack.last_mut() {
                 // The next item to visit from this frame, if any.
@@ -713,8 +735,9 @@ impl<'k> Config<'k> {
                         next,
                         choice_done,
                     } => {
-                        if *next < dependents[*id].len() {
-                            let d = dependents[*id][*next];
+                        let deps = dependents(*id);
+                        if *next < deps.len() {
+                            let d = deps[*next] as usize;
                             *next += 1;
                             Some((
                                 d,

@@ -66,18 +66,38 @@ impl ReplayFunctions {
     }
 
     /// Reads a JSON list of `{"name": …, "args": [...], "result": …}`.
+    ///
+    /// Names are borrowed from `text` while reading (a table holds
+    /// thousands of calls to a few dozen functions), so a name is copied
+    /// once per function rather than once per call.
     pub fn from_json(text: &str) -> Result<Self, String> {
+        use std::borrow::Cow;
         #[derive(serde::Deserialize)]
-        struct Entry {
-            name: String,
+        struct Entry<'a> {
+            #[serde(borrow)]
+            name: Cow<'a, str>,
             args: Vec<String>,
             result: String,
         }
-        let entries: Vec<Entry> =
+        let entries: Vec<Entry<'_>> =
             serde_json::from_str(text).map_err(|e| format!("bad replay table: {e}"))?;
-        Ok(Self::new(
-            entries.into_iter().map(|e| (e.name, e.args, e.result)),
-        ))
+        let mut table: HashMap<String, HashMap<Vec<String>, String>> = HashMap::default();
+        for e in entries {
+            match table.get_mut(e.name.as_ref()) {
+                Some(calls) => {
+                    calls.insert(e.args, e.result);
+                }
+                None => {
+                    let mut calls = HashMap::default();
+                    calls.insert(e.args, e.result);
+                    table.insert(e.name.into_owned(), calls);
+                }
+            }
+        }
+        Ok(ReplayFunctions {
+            table: std::sync::Arc::new(table),
+            no_devicetree_fallback: false,
+        })
     }
 
     /// Number of distinct recorded calls.
