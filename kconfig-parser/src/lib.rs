@@ -44,6 +44,7 @@ pub mod macros;
 pub mod output;
 pub mod parser;
 pub mod printer;
+mod readahead;
 pub mod symbol;
 pub mod zephyr;
 
