@@ -94,8 +94,28 @@ fn main() {
                 println!("defconfig: {:.2} ms", ms(t));
                 // One user value toggled, then everything read back.
                 let all: Vec<_> = cfg.unique_defined_symbols().to_vec();
-                for name in ["BOOT_BANNER", "PRINTK", "MULTITHREADING"] {
+                // MULTITHREADING reaches nearly every symbol through
+                // dependencies but changes no value here; NETWORKING and
+                // WIFI_NM_WPA_SUPPLICANT change the most values of all
+                // visible bool symbols of this tree (103 and 167 with these fragments).
+                for name in [
+                    "BOOT_BANNER",
+                    "PRINTK",
+                    "MULTITHREADING",
+                    "NETWORKING",
+                    "WIFI_NM_WPA_SUPPLICANT",
+                ] {
                     let sym = cfg.lookup(name).expect("defined");
+                    let before: Vec<_> = all.iter().map(|&s| cfg.sym_str(s)).collect();
+                    let flipped = if &*cfg.sym_str(sym) == "y" { "n" } else { "y" };
+                    cfg.set_value(sym, flipped);
+                    let changed = all
+                        .iter()
+                        .zip(&before)
+                        .filter(|(&s, b)| cfg.sym_str(s) != **b)
+                        .count();
+                    cfg.unset_value(sym);
+                    println!("{name}={flipped} changes {changed} values");
                     let mut one = Vec::new();
                     let mut values = Vec::new();
                     let mut config = Vec::new();

@@ -12,6 +12,8 @@ use crate::ast::{ChoiceId, Kconfig, NodeId, NodeKind, Span, Type};
 use crate::expr::{CmpOp, Expr, ExprArena, ExprId};
 use crate::symbol::SymId;
 
+mod incremental;
+
 /// A user value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserValue {
@@ -150,11 +152,10 @@ pub struct Config<'k> {
     /// Warn when a symbol is assigned the same value again.
     pub warn_assign_redun: bool,
     choice_expr_base: u32,
-    /// For every symbol, then every choice: the symbols and choices whose
-    /// values read it. Built on the first API change
-    /// ([`Config::set_value`] and friends), so that a change recomputes
-    /// only what depends on it.
-    dependents: Option<Vec<Vec<u32>>>,
+    /// Which symbols and choices read which, for recomputing only what a
+    /// user change reaches ([`incremental`]). Built on the first API change
+    /// ([`Config::set_value`] and friends).
+    graph: Option<incremental::DepGraph>,
 }
 
 const CHOICE_SYM_BASE: u32 = 0x8000_0000;
@@ -343,7 +344,7 @@ impl<'k> Config<'k> {
             warn_assign_override: true,
             warn_assign_redun: true,
             choice_expr_base: 0,
-            dependents: None,
+            graph: None,
         };
         cfg.choice_expr_base = cfg.exprs.len() as u32;
         let mut configdefaults: Vec<(SymId, usize)> = Vec::new();
@@ -2282,148 +2283,19 @@ impl<'k> Config<'k> {
 
     /// Sets a user value like Kconfiglib's `Symbol.set_value` (text form:
     /// "n"/"m"/"y" for bool/tristate). Returns false (with a warning) when
-    /// the value is invalid for the type. Only the cached values that depend
-    /// on `s` (directly or through other symbols) are dropped, so reading
-    /// values back after a change recomputes just those (a change of
-    /// `MODULES` drops everything).
+    /// the value is invalid for the type. The cached values that depend on
+    /// `s` are recomputed at once, in dependency order, and only as far as
+    /// values really change (see [`incremental`]); a change of `MODULES`
+    /// drops every cached value instead.
     pub fn set_value(&mut self, s: SymId, value: &str) -> bool {
         let ok = self.assign(s, value);
         if ok {
-            self.invalidate_from(s.index());
-            if let Some(c) = self.syms[s.index()].choice {
-                self.invalidate_from(self.syms.len() + c.0 as usize);
+            match self.syms[s.index()].choice {
+                Some(c) => self.changed(&[s.index(), self.syms.len() + c.0 as usize]),
+                None => self.changed(&[s.index()]),
             }
         }
         ok
-    }
-
-    /// The symbols, and choices (`SymId`s from `CHOICE_SYM_BASE`), an
-    /// expression reads.
-    fn expr_syms(&self, e: ExprId, out: &mut Vec<SymId>) {
-        match self.exprs.get(e) {
-            Expr::Sym(x) => out.push(x),
-            Expr::Not(a) => self.expr_syms(a, out),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                self.expr_syms(a, out);
-                self.expr_syms(b, out);
-            }
-            Expr::Cmp(_, a, b) => {
-                out.push(a);
-                out.push(b);
-            }
-        }
-    }
-
-    /// The dependents graph (see the `dependents` field): every item the
-    /// value computations of a symbol or choice read.
-    fn build_dependents(&self) -> Vec<Vec<u32>> {
-        let ns = self.syms.len();
-        let mut deps: Vec<Vec<u32>> = vec![Vec::new(); ns + self.choices.len()];
-        let item_of = |x: SymId| -> usize {
-            if x.0 >= CHOICE_SYM_BASE {
-                ns + (x.0 - CHOICE_SYM_BASE) as usize
-            } else {
-                x.index()
-            }
-        };
-        let mut refs: Vec<SymId> = Vec::new();
-        let mut exprs: Vec<ExprId> = Vec::new();
-        for item in 0..ns + self.choices.len() {
-            refs.clear();
-            exprs.clear();
-            if item < ns {
-                let st = &self.syms[item];
-                exprs.push(st.direct_dep);
-                for n in &st.nodes {
-                    exprs.extend(self.fin[n.0 as usize].prompt);
-                }
-                for &(v, c) in &st.defaults {
-                    exprs.push(v);
-                    exprs.push(c);
-                }
-                for &(x, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
-                    refs.push(x);
-                    exprs.push(c);
-                }
-                for &(lo, hi, c) in &st.ranges {
-                    refs.push(lo);
-                    refs.push(hi);
-                    exprs.push(c);
-                }
-                if let Some(c) = st.choice {
-                    refs.push(SymId(CHOICE_SYM_BASE + c.0));
-                }
-            } else {
-                let ch = &self.choices[item - ns];
-                exprs.push(ch.direct_dep);
-                for n in &ch.nodes {
-                    exprs.extend(self.fin[n.0 as usize].prompt);
-                }
-                for &(v, c) in &ch.defaults {
-                    exprs.push(v);
-                    exprs.push(c);
-                }
-                refs.extend(ch.syms.iter().copied());
-            }
-            for &e in &exprs {
-                self.expr_syms(e, &mut refs);
-            }
-            for &x in &refs {
-                let i = item_of(x);
-                if i != item && i < deps.len() {
-                    deps[i].push(item as u32);
-                }
-            }
-        }
-        for d in deps.iter_mut() {
-            d.sort_unstable();
-            d.dedup();
-        }
-        deps
-    }
-
-    /// Drops the cached values of item `start` (a symbol index, or the
-    /// number of symbols plus a choice index) and of everything that reads
-    /// it, transitively. An item whose cache is already empty stops the
-    /// walk: nothing that reads it can have been computed since it was
-    /// last dropped (computing a reader computes it), as in Kconfiglib's
-    /// `_rec_invalidate`.
-    fn invalidate_from(&mut self, start: usize) {
-        if start == SymId::MODULES.index() {
-            // The effective type of every tristate symbol reads MODULES.
-            self.invalidate();
-            return;
-        }
-        let deps = match self.dependents.take() {
-            Some(d) => d,
-            None => self.build_dependents(),
-        };
-        let ns = self.syms.len();
-        let mut stack = vec![start];
-        let mut first = true;
-        while let Some(i) = stack.pop() {
-            let cached = if i < ns {
-                let st = &mut self.syms[i];
-                let c = st.tri.is_some() || st.strv.is_some() || st.vis.is_some();
-                st.tri = None;
-                st.strv = None;
-                st.vis = None;
-                st.write = false;
-                c
-            } else {
-                let ch = &mut self.choices[i - ns];
-                let c = ch.tri.is_some() || ch.vis.is_some() || ch.selection.is_some();
-                ch.tri = None;
-                ch.vis = None;
-                ch.selection = None;
-                c
-            };
-            if cached || first {
-                stack.extend(deps[i].iter().map(|&d| d as usize));
-            }
-            first = false;
-        }
-        self.dependents = Some(deps);
     }
 
     /// [`Config::set_value`] without dropping cached values (loading a
@@ -2522,10 +2394,11 @@ impl<'k> Config<'k> {
             let ch = &mut self.choices[c.0 as usize];
             if ch.user_selection == Some(s) {
                 ch.user_selection = None;
-                self.invalidate_from(self.syms.len() + c.0 as usize);
+                self.changed(&[s.index(), self.syms.len() + c.0 as usize]);
+                return had;
             }
         }
-        self.invalidate_from(s.index());
+        self.changed(&[s.index()]);
         had
     }
 
@@ -2555,7 +2428,7 @@ impl<'k> Config<'k> {
         if !ok {
             self.choices[c.0 as usize].user = before;
         }
-        self.invalidate_from(self.syms.len() + c.0 as usize);
+        self.changed(&[self.syms.len() + c.0 as usize]);
         ok
     }
 
@@ -2566,7 +2439,7 @@ impl<'k> Config<'k> {
         ch.user = None;
         ch.user_selection = None;
         ch.was_set = false;
-        self.invalidate_from(self.syms.len() + c.0 as usize);
+        self.changed(&[self.syms.len() + c.0 as usize]);
     }
 
     /// The symbol called `name` (defined or only referenced), if any.

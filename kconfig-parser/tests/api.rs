@@ -81,6 +81,26 @@ fn user_text(u: &UserValue) -> String {
     }
 }
 
+/// Every symbol's value and visibility and every choice's mode and
+/// selection.
+fn every_value(cfg: &mut Config<'_>) -> Vec<String> {
+    let syms = cfg.unique_defined_symbols().to_vec();
+    let mut out: Vec<String> = syms
+        .iter()
+        .map(|&s| format!("{} {}", cfg.sym_str(s), cfg.sym_visibility(s)))
+        .collect();
+    let choices = cfg.kconfig().choices.len();
+    for c in 0..choices {
+        let c = kconfig_parser::ast::ChoiceId(c as u32);
+        out.push(format!(
+            "{} {:?}",
+            cfg.choice_tri(c),
+            cfg.choice_selection(c)
+        ));
+    }
+    out
+}
+
 #[test]
 fn zephyr_changes_through_the_api_match_fresh_evaluations() {
     let (opts, env_json) = zephyr_options("qemu_x86");
@@ -101,9 +121,10 @@ fn zephyr_changes_through_the_api_match_fresh_evaluations() {
                 let mut cfg = evaluated(&kc, &frags);
                 assert_eq!(cfg.config_text(""), golden);
                 // Symbols with few and with many dependents, one with a
-                // user value from the fragments, an int, a choice member.
-                let mut changed = 0;
-                for name in [
+                // user value from the fragments, an int, choice members,
+                // and the visible symbols whose change alters the most
+                // values (NETWORKING, WIFI_NM_WPA_SUPPLICANT, POSIX_*).
+                let names = [
                     "BOOT_BANNER",
                     "MULTITHREADING",
                     "PRINTK",
@@ -111,8 +132,16 @@ fn zephyr_changes_through_the_api_match_fresh_evaluations() {
                     "STDOUT_CONSOLE",
                     "MAIN_STACK_SIZE",
                     "NEWLIB_LIBC",
+                    "NETWORKING",
+                    "WIFI_NM_WPA_SUPPLICANT",
+                    "POSIX_API",
+                    "POSIX_AEP_CHOICE_PSE53",
+                    "SHELL",
+                    "LOG",
                     "MODULES",
-                ] {
+                ];
+                let mut changed = 0;
+                for name in names {
                     let Some(sym) = cfg.lookup(name) else {
                         continue;
                     };
@@ -130,6 +159,10 @@ fn zephyr_changes_through_the_api_match_fresh_evaluations() {
                     let mut fresh = evaluated(&kc, &frags);
                     assert!(fresh.set_value(sym, &new));
                     assert_eq!(incremental, fresh.config_text(""), "{name}={new}");
+                    assert!(
+                        every_value(&mut cfg) == every_value(&mut fresh),
+                        "{name}={new}: values or visibilities differ"
+                    );
                     if incremental != golden {
                         changed += 1;
                     }
@@ -139,7 +172,35 @@ fn zephyr_changes_through_the_api_match_fresh_evaluations() {
                     }
                     assert_eq!(cfg.config_text(""), golden, "undoing {name}={new}");
                 }
-                assert!(changed >= 4, "only {changed} changes had an effect");
+                assert!(changed >= 8, "only {changed} changes had an effect");
+                // The same changes one after another, never undone.
+                let mut fresh_steps: Vec<(kconfig_parser::SymId, String)> = Vec::new();
+                let mut undo = Vec::new();
+                for name in names {
+                    let sym = cfg.lookup(name).expect("defined");
+                    let new = if &*cfg.sym_str(sym) == "y" { "n" } else { "y" };
+                    let before = cfg.user_value(sym);
+                    if !cfg.set_value(sym, new) {
+                        continue;
+                    }
+                    undo.push((sym, before));
+                    fresh_steps.push((sym, new.to_string()));
+                    let mut fresh = evaluated(&kc, &frags);
+                    for (s, v) in &fresh_steps {
+                        assert!(fresh.set_value(*s, v));
+                    }
+                    assert!(
+                        every_value(&mut cfg) == every_value(&mut fresh),
+                        "after {fresh_steps:?}: values or visibilities differ"
+                    );
+                }
+                for (s, before) in undo.into_iter().rev() {
+                    match before {
+                        Some(u) => assert!(cfg.set_value(s, &user_text(&u))),
+                        None => assert!(cfg.unset_value(s)),
+                    }
+                }
+                assert!(cfg.config_text("") == golden, "undoing every change");
                 cfg.unset_values();
                 let mut defaults = Config::new(&kc);
                 assert_eq!(cfg.config_text(""), defaults.config_text(""));
