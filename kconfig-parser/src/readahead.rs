@@ -439,28 +439,42 @@ impl<'s> Walker<'s> {
 /// only a wasted guess).
 fn scan(text: &str) -> Vec<Stmt<'_>> {
     let mut out = Vec::new();
-    for line in text.lines() {
-        let l = line.trim_start_matches([' ', '\t']);
-        let Some(&first) = l.as_bytes().first() else {
-            continue;
-        };
-        if first == b'#' || first == b'-' {
-            continue;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let mut i = start;
+        while i < end && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
         }
-        if let Some(stmt) = source_stmt(l).or_else(|| assign_stmt(l)) {
-            out.push(stmt);
+        // Only lines starting with a letter can be either statement
+        // (most are `config`, type, `depends on` or help lines).
+        if i < end && bytes[i].is_ascii_alphabetic() {
+            let l = &text[i..end];
+            if let Some(stmt) = source_stmt(l).or_else(|| assign_stmt(l)) {
+                out.push(stmt);
+            }
         }
+        start = end + 1;
     }
     out
 }
 
 fn source_stmt(l: &str) -> Option<Stmt<'_>> {
-    let (kw, rest) = l.split_once([' ', '\t'])?;
-    let relative = match kw {
-        "source" | "osource" => false,
-        "rsource" | "orsource" => true,
-        _ => return None,
+    let (relative, rest) = if let Some(r) = l.strip_prefix("source") {
+        (false, r)
+    } else if let Some(r) = l.strip_prefix("rsource") {
+        (true, r)
+    } else if let Some(r) = l.strip_prefix("osource") {
+        (false, r)
+    } else if let Some(r) = l.strip_prefix("orsource") {
+        (true, r)
+    } else {
+        return None;
     };
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
     let rest = rest.trim_matches([' ', '\t']);
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let inner = rest[1..].strip_suffix(quote)?;
