@@ -2,8 +2,11 @@
 //!
 //! Random small Kconfig trees (bool/tristate/int/hex/string symbols with
 //! `depends on`, prompts with conditions, defaults with conditions, ranges,
-//! `select`, `imply`, an `if` block, a menu with `depends on`/`visible if`,
-//! one choice, and `MODULES`) are loaded by the crate and evaluated under a
+//! `select`, `imply`, an `if` block with an `if` nested in it, a menu with
+//! `depends on`/`visible if`, one choice, symbols defined a second time
+//! further down (as Zephyr's Kconfig.defconfig files do: own prompt,
+//! dependencies and defaults, possibly inside an `if`), and `MODULES`) are
+//! loaded by the crate and evaluated under a
 //! random sequence of user-value changes (`set_value`, `unset_value`,
 //! `set_choice_value`, `unset_choice_value`) on ONE `Config`, so cached
 //! values must be invalidated correctly (after a change only the values
@@ -114,6 +117,21 @@ struct Sym {
     enclosing_dep: Option<E>,
     /// `visible if` of the enclosing menu.
     visible_if: Option<E>,
+    /// A second definition further down the file.
+    redef: Option<Redef>,
+}
+
+/// A second `config` block for an already defined symbol: its own prompt,
+/// `depends on` and defaults, at the top level or inside an `if`. Its
+/// conditions read only symbols defined before the symbol itself, so
+/// definition order stays a topological order.
+#[derive(Clone, Debug)]
+struct Redef {
+    prompt: Option<Option<E>>,
+    depends: Option<E>,
+    defaults: Vec<(Def, Option<E>)>,
+    /// The condition of the `if` around it.
+    enclosing_dep: Option<E>,
 }
 
 #[derive(Clone, Debug)]
@@ -128,7 +146,11 @@ struct Choice {
 #[derive(Clone, Debug)]
 enum Item {
     Sym(usize),
-    If(E, Vec<usize>),
+    /// `if` block: its condition, its symbols, and an `if` nested after
+    /// them (condition and symbols).
+    If(E, Vec<usize>, Option<(E, Vec<usize>)>),
+    /// The second definition of a symbol ([`Sym::redef`]).
+    Redef(usize),
     Menu(Option<E>, Option<E>, Vec<usize>),
     Choice,
 }
@@ -230,6 +252,7 @@ fn build(seed: u64) -> Model {
             implies: vec![],
             enclosing_dep: None,
             visible_if: None,
+            redef: None,
         });
         i
     };
@@ -247,8 +270,24 @@ fn build(seed: u64) -> Model {
     let mut choice = None;
     let mut have_if = false;
     let mut have_menu = false;
+    let mut redefs = 0;
     while syms.len() < n {
         let k = r.below(100);
+        // A second definition of an earlier plain symbol (not MODULES,
+        // not a choice member, not defined twice already).
+        let redefinable: Vec<usize> = (1..syms.len())
+            .filter(|&j| {
+                !syms[j].member
+                    && !items
+                        .iter()
+                        .any(|it| matches!(it, Item::Redef(x) if *x == j))
+            })
+            .collect();
+        if k >= 90 && redefs < 2 && !redefinable.is_empty() {
+            redefs += 1;
+            items.push(Item::Redef(r.pick(&redefinable)));
+            continue;
+        }
         if k < 12 && !have_choice {
             have_choice = true;
             let m = 2 + r.below(2);
@@ -271,7 +310,16 @@ fn build(seed: u64) -> Model {
                     new_sym(&mut syms, t, false)
                 })
                 .collect();
-            items.push(Item::If(E::Const(2), ids));
+            let inner = r.chance(50).then(|| {
+                let ids = (0..1 + r.below(2))
+                    .map(|_| {
+                        let t = random_ty(&mut r);
+                        new_sym(&mut syms, t, false)
+                    })
+                    .collect();
+                (E::Const(2), ids)
+            });
+            items.push(Item::If(E::Const(2), ids, inner));
         } else if k < 36 && !have_menu {
             have_menu = true;
             let m = 1 + r.below(3);
@@ -309,7 +357,7 @@ fn fill(m: &mut Model, r: &mut Rng) {
                 prev = Some(i);
                 new_items.push(Item::Sym(i));
             }
-            Item::If(_, ids) => {
+            Item::If(_, ids, inner) => {
                 let start = ids[0];
                 let pool = pool_of(start, prev);
                 let cond = gen_expr(r, &m.syms, &pool, 0);
@@ -318,8 +366,44 @@ fn fill(m: &mut Model, r: &mut Rng) {
                     fill_sym(m, r, i, p, Some(cond.clone()), None);
                     p = Some(i);
                 }
+                // The nested `if` follows the block's last symbol, which
+                // its condition must not name (implicit submenu).
+                let inner = inner.map(|(_, inner_ids)| {
+                    let inner_cond = gen_expr(r, &m.syms, &pool_of(inner_ids[0], p), 0);
+                    let both = and(Some(cond.clone()), Some(inner_cond.clone()));
+                    let mut q = None;
+                    for &i in &inner_ids {
+                        fill_sym(m, r, i, q, both.clone(), None);
+                        q = Some(i);
+                    }
+                    (inner_cond, inner_ids)
+                });
                 prev = None;
-                new_items.push(Item::If(cond, ids));
+                new_items.push(Item::If(cond, ids, inner));
+            }
+            Item::Redef(i) => {
+                let pool = pool_of(i, prev);
+                let full: Vec<usize> = (0..i).collect();
+                let enclosing = r.chance(30).then(|| gen_expr(r, &m.syms, &pool, 0));
+                let prompt = r.chance(50).then(|| maybe_expr(r, &m.syms, &pool, 40));
+                let depends = maybe_expr(r, &m.syms, &pool, 50);
+                let defaults = (0..r.below(3))
+                    .map(|_| {
+                        (
+                            gen_default(m, r, i, &full),
+                            maybe_expr(r, &m.syms, &full, 50),
+                        )
+                    })
+                    .collect();
+                m.syms[i].redef = Some(Redef {
+                    prompt,
+                    depends,
+                    defaults,
+                    enclosing_dep: enclosing,
+                });
+                // The next item must not name this symbol either.
+                prev = Some(i);
+                new_items.push(Item::Redef(i));
             }
             Item::Menu(_, _, ids) => {
                 let start = ids[0];
@@ -402,22 +486,7 @@ fn fill_sym(
     };
     let mut defaults = Vec::new();
     for _ in 0..r.below(3) {
-        let same: Vec<usize> = full
-            .iter()
-            .copied()
-            .filter(|&j| m.syms[j].ty == ty && !m.syms[j].member)
-            .collect();
-        let d = match ty {
-            Ty::Bool | Ty::Tri => Def::Expr(gen_expr(r, &m.syms, &full, 1)),
-            _ if !same.is_empty() && r.chance(25) => Def::Ref(r.pick(&same)),
-            Ty::Int => Def::Lit(r.below(20).to_string()),
-            Ty::Hex => Def::Lit(if r.chance(70) {
-                format!("0x{:x}", r.below(40))
-            } else {
-                format!("{:x}", r.below(40))
-            }),
-            Ty::Str => Def::Lit(format!("\"{}\"", r.pick(&STRINGS))),
-        };
+        let d = gen_default(m, r, i, &full);
         let c = maybe_expr(r, &m.syms, &full, 50);
         defaults.push((d, c));
     }
@@ -442,6 +511,27 @@ fn fill_sym(
     s.enclosing_dep = enclosing;
     s.visible_if = visible_if;
     gen_selects(m, r, i);
+}
+
+/// A default value for symbol `i` over the symbols in `full`.
+fn gen_default(m: &Model, r: &mut Rng, i: usize, full: &[usize]) -> Def {
+    let ty = m.syms[i].ty;
+    let same: Vec<usize> = full
+        .iter()
+        .copied()
+        .filter(|&j| m.syms[j].ty == ty && !m.syms[j].member)
+        .collect();
+    match ty {
+        Ty::Bool | Ty::Tri => Def::Expr(gen_expr(r, &m.syms, full, 1)),
+        _ if !same.is_empty() && r.chance(25) => Def::Ref(r.pick(&same)),
+        Ty::Int => Def::Lit(r.below(20).to_string()),
+        Ty::Hex => Def::Lit(if r.chance(70) {
+            format!("0x{:x}", r.below(40))
+        } else {
+            format!("{:x}", r.below(40))
+        }),
+        Ty::Str => Def::Lit(format!("\"{}\"", r.pick(&STRINGS))),
+    }
 }
 
 /// select/imply from `i` to later non-member bool/tristate symbols.
@@ -494,18 +584,27 @@ fn etext(m: &Model, e: &E) -> String {
     }
 }
 
-fn sym_text(m: &Model, i: usize, out: &mut String) {
+/// The `config` line, type and prompt, `depends on` and `default` lines
+/// of one definition of symbol `i`.
+fn def_text(
+    m: &Model,
+    i: usize,
+    prompt: &Option<Option<E>>,
+    depends: &Option<E>,
+    defaults: &[(Def, Option<E>)],
+    out: &mut String,
+) {
     let s = &m.syms[i];
     out.push_str(&format!("config {}\n\t{}", s.name, s.ty.keyword()));
-    match &s.prompt {
+    match prompt {
         Some(Some(c)) => out.push_str(&format!(" \"{}\" if {}\n", s.name, etext(m, c))),
         Some(None) => out.push_str(&format!(" \"{}\"\n", s.name)),
         None => out.push('\n'),
     }
-    if let Some(d) = &s.depends {
+    if let Some(d) = depends {
         out.push_str(&format!("\tdepends on {}\n", etext(m, d)));
     }
-    for (d, c) in &s.defaults {
+    for (d, c) in defaults {
         let v = match d {
             Def::Expr(e) => etext(m, e),
             Def::Lit(l) => l.clone(),
@@ -516,6 +615,11 @@ fn sym_text(m: &Model, i: usize, out: &mut String) {
             None => out.push_str(&format!("\tdefault {v}\n")),
         }
     }
+}
+
+fn sym_text(m: &Model, i: usize, out: &mut String) {
+    let s = &m.syms[i];
+    def_text(m, i, &s.prompt, &s.depends, &s.defaults, out);
     for (lo, hi, c) in &s.ranges {
         let f = |v: i64| {
             if s.ty == Ty::Hex {
@@ -551,12 +655,29 @@ fn kconfig_text(m: &Model) -> String {
     for item in &m.items {
         match item {
             Item::Sym(i) => sym_text(m, *i, &mut out),
-            Item::If(c, ids) => {
+            Item::If(c, ids, inner) => {
                 out.push_str(&format!("if {}\n", etext(m, c)));
                 for &i in ids {
                     sym_text(m, i, &mut out);
                 }
+                if let Some((c, ids)) = inner {
+                    out.push_str(&format!("if {}\n", etext(m, c)));
+                    for &i in ids {
+                        sym_text(m, i, &mut out);
+                    }
+                    out.push_str("endif\n");
+                }
                 out.push_str("endif\n");
+            }
+            Item::Redef(i) => {
+                let d = m.syms[*i].redef.as_ref().expect("filled");
+                if let Some(c) = &d.enclosing_dep {
+                    out.push_str(&format!("if {}\n", etext(m, c)));
+                }
+                def_text(m, *i, &d.prompt, &d.depends, &d.defaults, &mut out);
+                if d.enclosing_dep.is_some() {
+                    out.push_str("endif\n");
+                }
             }
             Item::Menu(dep, vis, ids) => {
                 out.push_str("menu \"M\"\n");
@@ -644,10 +765,25 @@ fn py_int(s: &str, base: u32) -> Option<i64> {
 }
 
 impl Reference<'_> {
-    /// The dependency of `i`'s definition after propagation (§6.1).
+    /// The dependency of `i`'s (first) definition after propagation (§6.1).
     fn node_dep(&self, i: usize) -> Option<E> {
         let s = &self.m.syms[i];
         and(s.depends.clone(), s.enclosing_dep.clone())
+    }
+
+    /// The dependency of `i`'s second definition, if it has one.
+    fn redef_dep(&self, i: usize) -> Option<Option<E>> {
+        let d = self.m.syms[i].redef.as_ref()?;
+        Some(and(d.depends.clone(), d.enclosing_dep.clone()))
+    }
+
+    /// The direct dependency: the OR over the definitions (§6.1).
+    fn direct_dep(&self, i: usize) -> u8 {
+        let first = self.eval_opt(&self.node_dep(i));
+        match self.redef_dep(i) {
+            Some(d) => first.max(self.eval_opt(&d)),
+            None => first,
+        }
     }
 
     fn eval_opt(&self, e: &Option<E>) -> u8 {
@@ -710,11 +846,20 @@ impl Reference<'_> {
         self.m.syms[i].ty == Ty::Bool || self.tri[0] == 0
     }
 
+    /// The max over the definitions with a prompt of the prompt's
+    /// condition (§6.2).
     fn visibility(&self, i: usize) -> u8 {
         let s = &self.m.syms[i];
-        let Some(pc) = &s.prompt else { return 0 };
-        let cond = and(and(pc.clone(), s.visible_if.clone()), self.node_dep(i));
-        let v = self.eval_opt(&cond);
+        let mut v = 0;
+        if let Some(pc) = &s.prompt {
+            let cond = and(and(pc.clone(), s.visible_if.clone()), self.node_dep(i));
+            v = self.eval_opt(&cond);
+        }
+        if let (Some(d), Some(dep)) = (&s.redef, self.redef_dep(i)) {
+            if let Some(pc) = &d.prompt {
+                v = v.max(self.eval_opt(&and(pc.clone(), dep)));
+            }
+        }
         if v == 1 && (s.ty != Ty::Tri || self.is_bool_like(i)) {
             2
         } else {
@@ -737,10 +882,17 @@ impl Reference<'_> {
         v
     }
 
+    /// The first default whose condition (ANDed with its definition's
+    /// dependency) holds, over the definitions in file order.
     fn active_defaults(&self, i: usize) -> Option<(&Def, u8)> {
-        let dep = self.node_dep(i);
-        self.m.syms[i].defaults.iter().find_map(|(d, c)| {
-            let cv = self.eval_opt(&and(c.clone(), dep.clone()));
+        let s = &self.m.syms[i];
+        let first = s.defaults.iter().map(|d| (d, self.node_dep(i)));
+        let second = s
+            .redef
+            .iter()
+            .flat_map(|r| r.defaults.iter().map(|d| (d, self.redef_dep(i).flatten())));
+        first.chain(second).find_map(|((d, c), dep)| {
+            let cv = self.eval_opt(&and(c.clone(), dep));
             (cv > 0).then_some((d, cv))
         })
     }
@@ -772,7 +924,7 @@ impl Reference<'_> {
                                 write |= val > 0;
                             }
                             let w = self.rev(i, true);
-                            if w > 0 && self.eval_opt(&self.node_dep(i)) > 0 {
+                            if w > 0 && self.direct_dep(i) > 0 {
                                 val = val.max(w);
                                 write = true;
                             }
