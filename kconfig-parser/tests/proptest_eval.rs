@@ -5,8 +5,8 @@
 //! `select`, `imply`, an `if` block with an `if` nested in it, a menu with
 //! `depends on`/`visible if`, one choice, symbols defined a second time
 //! further down (as Zephyr's Kconfig.defconfig files do: own prompt,
-//! dependencies and defaults, possibly inside an `if`), and `MODULES`) are
-//! loaded by the crate and evaluated under a
+//! dependencies and defaults, possibly inside an `if`), `configdefault`
+//! blocks (spec §6.9), and `MODULES`) are loaded by the crate and evaluated under a
 //! random sequence of user-value changes (`set_value`, `unset_value`,
 //! `set_choice_value`, `unset_choice_value`) on ONE `Config`, so cached
 //! values must be invalidated correctly (after a change only the values
@@ -119,6 +119,18 @@ struct Sym {
     visible_if: Option<E>,
     /// A second definition further down the file.
     redef: Option<Redef>,
+    /// A `configdefault` block further down the file.
+    configdefault: Option<ConfigDefault>,
+}
+
+/// `configdefault NAME` with `default` lines (spec §6.9): the defaults
+/// join the symbol's list in file order, their conditions ANDed with the
+/// symbol's direct dependency and the enclosing `if`; nothing else of the
+/// symbol changes.
+#[derive(Clone, Debug)]
+struct ConfigDefault {
+    defaults: Vec<(Def, Option<E>)>,
+    enclosing_dep: Option<E>,
 }
 
 /// A second `config` block for an already defined symbol: its own prompt,
@@ -151,6 +163,8 @@ enum Item {
     If(E, Vec<usize>, Option<(E, Vec<usize>)>),
     /// The second definition of a symbol ([`Sym::redef`]).
     Redef(usize),
+    /// A `configdefault` block ([`Sym::configdefault`]).
+    ConfigDefault(usize),
     Menu(Option<E>, Option<E>, Vec<usize>),
     Choice,
 }
@@ -253,6 +267,7 @@ fn build(seed: u64) -> Model {
             enclosing_dep: None,
             visible_if: None,
             redef: None,
+            configdefault: None,
         });
         i
     };
@@ -271,6 +286,7 @@ fn build(seed: u64) -> Model {
     let mut have_if = false;
     let mut have_menu = false;
     let mut redefs = 0;
+    let mut configdefaults = 0;
     while syms.len() < n {
         let k = r.below(100);
         // A second definition of an earlier plain symbol (not MODULES,
@@ -286,6 +302,19 @@ fn build(seed: u64) -> Model {
         if k >= 90 && redefs < 2 && !redefinable.is_empty() {
             redefs += 1;
             items.push(Item::Redef(r.pick(&redefinable)));
+            continue;
+        }
+        let defaultable: Vec<usize> = (1..syms.len())
+            .filter(|&j| {
+                !syms[j].member
+                    && !items
+                        .iter()
+                        .any(|it| matches!(it, Item::ConfigDefault(x) if *x == j))
+            })
+            .collect();
+        if (84..90).contains(&k) && configdefaults < 2 && !defaultable.is_empty() {
+            configdefaults += 1;
+            items.push(Item::ConfigDefault(r.pick(&defaultable)));
             continue;
         }
         if k < 12 && !have_choice {
@@ -404,6 +433,25 @@ fn fill(m: &mut Model, r: &mut Rng) {
                 // The next item must not name this symbol either.
                 prev = Some(i);
                 new_items.push(Item::Redef(i));
+            }
+            Item::ConfigDefault(i) => {
+                let pool = pool_of(i, prev);
+                let full: Vec<usize> = (0..i).collect();
+                let enclosing = r.chance(30).then(|| gen_expr(r, &m.syms, &pool, 0));
+                let defaults = (0..1 + r.below(2))
+                    .map(|_| {
+                        (
+                            gen_default(m, r, i, &full),
+                            maybe_expr(r, &m.syms, &full, 50),
+                        )
+                    })
+                    .collect();
+                m.syms[i].configdefault = Some(ConfigDefault {
+                    defaults,
+                    enclosing_dep: enclosing,
+                });
+                prev = Some(i);
+                new_items.push(Item::ConfigDefault(i));
             }
             Item::Menu(_, _, ids) => {
                 let start = ids[0];
@@ -584,6 +632,21 @@ fn etext(m: &Model, e: &E) -> String {
     }
 }
 
+/// `default` lines.
+fn defaults_text(m: &Model, defaults: &[(Def, Option<E>)], out: &mut String) {
+    for (d, c) in defaults {
+        let v = match d {
+            Def::Expr(e) => etext(m, e),
+            Def::Lit(l) => l.clone(),
+            Def::Ref(j) => m.syms[*j].name.clone(),
+        };
+        match c {
+            Some(c) => out.push_str(&format!("\tdefault {v} if {}\n", etext(m, c))),
+            None => out.push_str(&format!("\tdefault {v}\n")),
+        }
+    }
+}
+
 /// The `config` line, type and prompt, `depends on` and `default` lines
 /// of one definition of symbol `i`.
 fn def_text(
@@ -604,17 +667,7 @@ fn def_text(
     if let Some(d) = depends {
         out.push_str(&format!("\tdepends on {}\n", etext(m, d)));
     }
-    for (d, c) in defaults {
-        let v = match d {
-            Def::Expr(e) => etext(m, e),
-            Def::Lit(l) => l.clone(),
-            Def::Ref(j) => m.syms[*j].name.clone(),
-        };
-        match c {
-            Some(c) => out.push_str(&format!("\tdefault {v} if {}\n", etext(m, c))),
-            None => out.push_str(&format!("\tdefault {v}\n")),
-        }
-    }
+    defaults_text(m, defaults, out);
 }
 
 fn sym_text(m: &Model, i: usize, out: &mut String) {
@@ -675,6 +728,17 @@ fn kconfig_text(m: &Model) -> String {
                     out.push_str(&format!("if {}\n", etext(m, c)));
                 }
                 def_text(m, *i, &d.prompt, &d.depends, &d.defaults, &mut out);
+                if d.enclosing_dep.is_some() {
+                    out.push_str("endif\n");
+                }
+            }
+            Item::ConfigDefault(i) => {
+                let d = m.syms[*i].configdefault.as_ref().expect("filled");
+                if let Some(c) = &d.enclosing_dep {
+                    out.push_str(&format!("if {}\n", etext(m, c)));
+                }
+                out.push_str(&format!("configdefault {}\n", m.syms[*i].name));
+                defaults_text(m, &d.defaults, &mut out);
                 if d.enclosing_dep.is_some() {
                     out.push_str("endif\n");
                 }
@@ -882,18 +946,36 @@ impl Reference<'_> {
         v
     }
 
-    /// The first default whose condition (ANDed with its definition's
-    /// dependency) holds, over the definitions in file order.
+    /// The first default whose condition holds, over the definitions and
+    /// `configdefault` blocks in file order: a definition's defaults are
+    /// ANDed with its dependency, a `configdefault`'s with its enclosing
+    /// `if` and the symbol's direct dependency (§6.9).
     fn active_defaults(&self, i: usize) -> Option<(&Def, u8)> {
         let s = &self.m.syms[i];
-        let first = s.defaults.iter().map(|d| (d, self.node_dep(i)));
-        let second = s
-            .redef
-            .iter()
-            .flat_map(|r| r.defaults.iter().map(|d| (d, self.redef_dep(i).flatten())));
-        first.chain(second).find_map(|((d, c), dep)| {
-            let cv = self.eval_opt(&and(c.clone(), dep));
-            (cv > 0).then_some((d, cv))
+        let mut lists: Vec<(&[(Def, Option<E>)], Option<E>, bool)> =
+            vec![(&s.defaults, self.node_dep(i), false)];
+        for item in &self.m.items {
+            match item {
+                Item::Redef(j) if *j == i => {
+                    let r = s.redef.as_ref().expect("filled");
+                    lists.push((&r.defaults, self.redef_dep(i).flatten(), false));
+                }
+                Item::ConfigDefault(j) if *j == i => {
+                    let cd = s.configdefault.as_ref().expect("filled");
+                    lists.push((&cd.defaults, cd.enclosing_dep.clone(), true));
+                }
+                _ => {}
+            }
+        }
+        let direct = self.direct_dep(i);
+        lists.into_iter().find_map(|(defaults, dep, capped)| {
+            defaults.iter().find_map(|(d, c)| {
+                let mut cv = self.eval_opt(&and(c.clone(), dep.clone()));
+                if capped {
+                    cv = cv.min(direct);
+                }
+                (cv > 0).then_some((d, cv))
+            })
         })
     }
 
