@@ -102,6 +102,9 @@ enum Def {
     Ref(usize),
 }
 
+/// `default` lines: value and condition.
+type Defaults = [(Def, Option<E>)];
+
 #[derive(Clone, Debug)]
 struct Sym {
     name: String,
@@ -952,7 +955,9 @@ impl Reference<'_> {
     /// `if` and the symbol's direct dependency (§6.9).
     fn active_defaults(&self, i: usize) -> Option<(&Def, u8)> {
         let s = &self.m.syms[i];
-        let mut lists: Vec<(&[(Def, Option<E>)], Option<E>, bool)> =
+        // (defaults, the dependency they are ANDed with, capped by the
+        // direct dependency)
+        let mut lists: Vec<(&Defaults, Option<E>, bool)> =
             vec![(&s.defaults, self.node_dep(i), false)];
         for item in &self.m.items {
             match item {
