@@ -14,48 +14,7 @@ use kconfig_parser::{load, LoadOptions};
 use partition_solver::preprocess::Preprocessor;
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn pm_fragments() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![test_support::corpus_dir().join("pm").join("ncs")];
-    while let Some(dir) = dirs.pop() {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("pm.yml")
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Names (without `CONFIG_`) of the symbols the fragments refer to.
-fn referenced_symbols(files: &[PathBuf]) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for file in files {
-        let text = fs::read_to_string(file).unwrap();
-        for (at, _) in text.match_indices("CONFIG_") {
-            let rest = &text[at + "CONFIG_".len()..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            if end > 0 {
-                names.insert(rest[..end].to_string());
-            }
-        }
-    }
-    names
-}
+use test_support::ncs_cpp::{cpp, pm_fragments, referenced_symbols};
 
 fn is_numeric(name: &str) -> bool {
     ["SIZE", "ALIGN", "ADDRESS"]
@@ -103,34 +62,9 @@ fn fragment(names: &BTreeSet<String>, seed: u64) -> String {
     text
 }
 
-fn cpp(include_dir: &Path, file: &Path) -> String {
-    let out = Command::new("cpp")
-        .args([
-            "-x",
-            "assembler-with-cpp",
-            "-nostdinc",
-            "-undef",
-            "-D__DTS__",
-            "-P",
-            "-E",
-        ])
-        .arg("-isystem")
-        .arg(include_dir)
-        .arg(file)
-        .output()
-        .expect("`cpp` is needed (Debian package `cpp`, installed by scripts/deps)");
-    assert!(
-        out.status.success(),
-        "cpp failed on {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn kconfig_autoconf_preprocesses_ncs_fragments_like_cpp() {
-    let files = pm_fragments();
+    let files = pm_fragments(&test_support::corpus_dir().join("pm").join("ncs"));
     assert!(
         files.len() >= 20,
         "found only {} pm.yml fragments",

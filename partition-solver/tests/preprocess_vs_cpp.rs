@@ -6,79 +6,23 @@
 use partition_solver::preprocess::Preprocessor;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+#[path = "../../tests/support/ncs_cpp.rs"]
+mod ncs_cpp;
+use ncs_cpp::{cpp, pm_fragments, referenced_symbols};
 
 fn fragments() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/pm/ncs")];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("pm.yml")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn symbols(files: &[PathBuf]) -> Vec<String> {
-    let mut syms = std::collections::BTreeSet::new();
-    for f in files {
-        let t = fs::read_to_string(f).unwrap();
-        let b = t.as_bytes();
-        let mut i = 0;
-        while let Some(pos) = t[i..].find("CONFIG_") {
-            let s = i + pos;
-            let mut e = s;
-            while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_') {
-                e += 1;
-            }
-            syms.insert(t[s..e].to_string());
-            i = e;
-        }
-    }
-    syms.into_iter().collect()
-}
-
-fn cpp(dir: &Path, file: &Path) -> String {
-    let out = Command::new("cpp")
-        .args([
-            "-x",
-            "assembler-with-cpp",
-            "-nostdinc",
-            "-undef",
-            "-D__DTS__",
-            "-P",
-            "-E",
-            "-isystem",
-        ])
-        .arg(dir)
-        .arg(file)
-        .output()
-        .expect("`cpp` is needed for this test (Debian package `cpp`, see scripts/deps)");
-    assert!(
-        out.status.success(),
-        "cpp failed on {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    pm_fragments(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/pm/ncs"))
 }
 
 #[test]
 fn fragments_preprocess_like_cpp() {
     let files = fragments();
     assert!(files.len() >= 27, "found {} fragments", files.len());
-    let syms = symbols(&files);
+    let syms: Vec<String> = referenced_symbols(&files)
+        .into_iter()
+        .map(|n| format!("CONFIG_{n}"))
+        .collect();
     let mut variants: Vec<(String, String)> = vec![
         (
             "distinct".into(),

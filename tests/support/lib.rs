@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod ncs_cpp;
+
 /// The repository root (the directory of the top-level `Cargo.toml`).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
