@@ -23,6 +23,40 @@ pub enum UserValue {
     Str(String),
 }
 
+/// Which assignments in configuration files draw a warning (Kconfiglib's
+/// `warn_assign_undef`, `warn_assign_override` and `warn_assign_redun`).
+/// The default is Kconfiglib's; [`AssignWarnings::ZEPHYR`] is Zephyr's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssignWarnings {
+    /// An assignment to a symbol no Kconfig file defines (env
+    /// `KCONFIG_WARN_UNDEF_ASSIGN=y`).
+    pub undefined: bool,
+    /// A symbol assigned a different value again.
+    pub overridden: bool,
+    /// A symbol assigned the same value again.
+    pub redundant: bool,
+}
+
+impl Default for AssignWarnings {
+    fn default() -> Self {
+        AssignWarnings {
+            undefined: false,
+            overridden: true,
+            redundant: true,
+        }
+    }
+}
+
+impl AssignWarnings {
+    /// Zephyr's: later fragments may override earlier values silently, an
+    /// assignment to an undefined symbol is reported.
+    pub const ZEPHYR: AssignWarnings = AssignWarnings {
+        undefined: true,
+        overridden: false,
+        redundant: false,
+    };
+}
+
 /// What a menu-tree node holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -144,13 +178,8 @@ pub struct Config<'k> {
     pub warnings: Vec<String>,
     /// A dependency loop met while evaluating (the symbols involved).
     pub loop_error: Option<String>,
-    /// Warn about assignments to undefined symbols (Kconfiglib's
-    /// `warn_assign_undef`, env `KCONFIG_WARN_UNDEF_ASSIGN=y`).
-    pub warn_assign_undef: bool,
-    /// Warn when a symbol is assigned a different value again.
-    pub warn_assign_override: bool,
-    /// Warn when a symbol is assigned the same value again.
-    pub warn_assign_redun: bool,
+    /// Which assignments in configuration files draw a warning.
+    pub assign_warnings: AssignWarnings,
     choice_expr_base: u32,
     /// Which symbols and choices read which, for recomputing only what a
     /// user change reaches ([`incremental`]). Built on the first API change
@@ -340,9 +369,7 @@ impl<'k> Config<'k> {
             prefix: "CONFIG_".into(),
             warnings: Vec::new(),
             loop_error: None,
-            warn_assign_undef: false,
-            warn_assign_override: true,
-            warn_assign_redun: true,
+            assign_warnings: AssignWarnings::default(),
             choice_expr_base: 0,
             graph: None,
         };
@@ -2510,7 +2537,7 @@ impl<'k> Config<'k> {
                 .lookup(&name)
                 .filter(|s| !self.syms[s.index()].nodes.is_empty())
             else {
-                if self.warn_assign_undef {
+                if self.assign_warnings.undefined {
                     let v = if unset { "n" } else { val.as_str() };
                     self.warnings.push(format!(
                         "{display_name}:{}: warning: attempt to assign the value '{v}' to the undefined symbol {name}",
@@ -2588,8 +2615,8 @@ impl<'k> Config<'k> {
                     None => "None".to_string(),
                 };
                 let redundant = old == val;
-                if (redundant && self.warn_assign_redun)
-                    || (!redundant && self.warn_assign_override)
+                if (redundant && self.assign_warnings.redundant)
+                    || (!redundant && self.assign_warnings.overridden)
                 {
                     let w = format!(
                         "{display_name}:{}: warning: {} set more than once. Old value \"{old}\", new value \"{val}\".",

@@ -3,7 +3,7 @@
 //! `.config`, `autoconf.h` and the minimal configuration.
 
 use crate::ast::Kconfig;
-use crate::eval::Config;
+use crate::eval::{AssignWarnings, Config};
 
 /// A configuration fragment: the name used in messages and its text.
 #[derive(Debug, Clone)]
@@ -50,12 +50,8 @@ pub struct GenOptions {
     pub autoconf_header: String,
     /// Also collect the per-symbol and per-choice state.
     pub dump: bool,
-    /// Warn about assignments to undefined symbols.
-    pub warn_assign_undef: bool,
-    /// Warn when a symbol is assigned a different value again.
-    pub warn_assign_override: bool,
-    /// Warn when a symbol is assigned the same value again.
-    pub warn_assign_redun: bool,
+    /// Which assignments in the fragments draw a warning.
+    pub assign_warnings: AssignWarnings,
     /// Report references to undefined symbols (env `KCONFIG_WARN_UNDEF=y`).
     pub warn_undef: bool,
     /// Apply Zephyr's policy ([`crate::zephyr`]): its warning switches while
@@ -84,8 +80,10 @@ impl GenOptions {
                 .get("KCONFIG_AUTOHEADER_HEADER")
                 .cloned()
                 .unwrap_or_default(),
-            warn_assign_undef: env.get("KCONFIG_WARN_UNDEF_ASSIGN").map(String::as_str)
-                == Some("y"),
+            assign_warnings: AssignWarnings {
+                undefined: env.get("KCONFIG_WARN_UNDEF_ASSIGN").map(String::as_str) == Some("y"),
+                ..AssignWarnings::default()
+            },
             warn_undef: env.get("KCONFIG_WARN_UNDEF").map(String::as_str) == Some("y"),
             ..GenOptions::default()
         }
@@ -99,9 +97,7 @@ impl Default for GenOptions {
             config_header: String::new(),
             autoconf_header: String::new(),
             dump: false,
-            warn_assign_undef: false,
-            warn_assign_override: true,
-            warn_assign_redun: true,
+            assign_warnings: AssignWarnings::default(),
             warn_undef: false,
             zephyr: false,
             explain: Vec::new(),
@@ -126,9 +122,7 @@ pub fn generate(
                     return Err(l);
                 }
                 cfg.prefix = opts.prefix.clone();
-                cfg.warn_assign_undef = opts.warn_assign_undef;
-                cfg.warn_assign_override = opts.warn_assign_override;
-                cfg.warn_assign_redun = opts.warn_assign_redun;
+                cfg.assign_warnings = opts.assign_warnings;
                 if opts.zephyr {
                     crate::zephyr::configure(&mut cfg);
                 }

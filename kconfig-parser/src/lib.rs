@@ -50,7 +50,7 @@ pub mod zephyr;
 
 pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};
 pub use error::{LoadError, LoadErrorKind};
-pub use eval::Config;
+pub use eval::{AssignWarnings, Config};
 pub use expr::{CmpOp, Expr, ExprArena, ExprId};
 pub use macros::{HostFunctions, ReplayFunctions};
 pub use parser::{load, parse_expression, LoadOptions};

@@ -56,9 +56,7 @@ fn hint(name: &str) -> String {
 
 /// Sets the warning switches Zephyr uses while loading fragments.
 pub fn configure(cfg: &mut Config<'_>) {
-    cfg.warn_assign_undef = true;
-    cfg.warn_assign_override = false;
-    cfg.warn_assign_redun = false;
+    cfg.assign_warnings = crate::eval::AssignWarnings::ZEPHYR;
 }
 
 /// Runs Zephyr's checks after all fragments are loaded.

@@ -25,9 +25,7 @@ fn run(board: &str) {
     // Zephyr's policy: undefined assignments warn, re-assignments do not.
     let g = GenOptions {
         dump: true,
-        warn_assign_undef: true,
-        warn_assign_override: false,
-        warn_assign_redun: false,
+        assign_warnings: kconfig_parser::eval::AssignWarnings::ZEPHYR,
         ..GenOptions::default()
     };
     let out = generate(&kc, &fragments, &g).unwrap();

@@ -280,12 +280,9 @@ pub fn evaluate(inputs: &KconfigInputs, kconfig_dir: &Path) -> Result<Evaluated,
         kconfig: inputs.kconfig.clone(),
         source: Box::new(e),
     })?;
-    // Zephyr's settings: prj.conf and later fragments may override earlier
-    // values silently, an assignment to an undefined symbol is reported.
+    // Zephyr's settings (prj.conf and later fragments override silently).
     let gen = GenOptions {
-        warn_assign_undef: true,
-        warn_assign_override: false,
-        warn_assign_redun: false,
+        assign_warnings: kconfig_parser::eval::AssignWarnings::ZEPHYR,
         ..GenOptions::default()
     };
     let out = generate(&tree, &fragments, &gen).map_err(|message| KconfigError::Eval {
