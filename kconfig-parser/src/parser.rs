@@ -597,33 +597,46 @@ impl Parser {
                 "expression nested more than {MAX_EXPR_DEPTH} levels deep"
             )));
         }
-        let first = self.parse_and(transform_m, depth)?;
-        if self.peek() != Some(TokKind::Or) {
-            return Ok(first);
-        }
-        let mut ors = vec![first];
-        while self.check(TokKind::Or) {
-            ors.push(self.parse_and(transform_m, depth)?);
-        }
-        let mut e = ors.pop().expect("one operand");
-        while let Some(a) = ors.pop() {
-            e = self.kc.exprs.or_raw(a, e);
-        }
-        Ok(e)
+        self.parse_chain(
+            TokKind::Or,
+            Self::parse_and,
+            ExprArena::or_raw,
+            transform_m,
+            depth,
+        )
     }
 
     fn parse_and(&mut self, transform_m: bool, depth: usize) -> PResult<ExprId> {
-        let first = self.parse_factor(transform_m, depth)?;
-        if self.peek() != Some(TokKind::And) {
+        self.parse_chain(
+            TokKind::And,
+            Self::parse_factor,
+            ExprArena::and_raw,
+            transform_m,
+            depth,
+        )
+    }
+
+    /// `operand (op operand)*`, folded to the right as Kconfiglib builds it
+    /// (`a || (b || c)`), in a loop: Zephyr has chains of hundreds.
+    fn parse_chain(
+        &mut self,
+        op: TokKind,
+        operand: fn(&mut Self, bool, usize) -> PResult<ExprId>,
+        join: fn(&mut ExprArena, ExprId, ExprId) -> ExprId,
+        transform_m: bool,
+        depth: usize,
+    ) -> PResult<ExprId> {
+        let first = operand(self, transform_m, depth)?;
+        if self.peek() != Some(op) {
             return Ok(first);
         }
-        let mut ands = vec![first];
-        while self.check(TokKind::And) {
-            ands.push(self.parse_factor(transform_m, depth)?);
+        let mut operands = vec![first];
+        while self.check(op) {
+            operands.push(operand(self, transform_m, depth)?);
         }
-        let mut e = ands.pop().expect("one operand");
-        while let Some(a) = ands.pop() {
-            e = self.kc.exprs.and_raw(a, e);
+        let mut e = operands.pop().expect("one operand");
+        while let Some(a) = operands.pop() {
+            e = join(&mut self.kc.exprs, a, e);
         }
         Ok(e)
     }
