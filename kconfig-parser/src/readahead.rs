@@ -63,6 +63,9 @@ struct State {
     /// The parser waits on `ready`: the helper signals only then (a
     /// signal is a system call).
     waiting: bool,
+    /// The helper has ended (normally or not): nothing `Busy` will become
+    /// `Ready` any more.
+    finished: bool,
 }
 
 /// A file: its contents, or once taken by the parser the text it read
@@ -88,7 +91,10 @@ impl ReadAhead {
         let helper = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("kconfig-readahead".into())
-            .spawn(move || Walker::new(&helper, &start).run(&start))
+            .spawn(move || {
+                let _finish = Finish(&helper);
+                Walker::new(&helper, &start).run(&start);
+            })
             .ok()?;
         Some(ReadAhead {
             shared,
@@ -101,6 +107,7 @@ impl ReadAhead {
     pub(crate) fn take_file(&self, path: &str) -> Option<io::Result<Arc<String>>> {
         let mut st = self.shared.lock();
         loop {
+            let finished = st.finished;
             match st.files.get_mut(path) {
                 None => {
                     st.files.insert(path.to_string(), Slot::Taken(None));
@@ -118,6 +125,9 @@ impl ReadAhead {
                     return Some(r);
                 }
                 Some(Slot::Busy) => {
+                    if finished {
+                        return None;
+                    }
                     st.waiting = true;
                     st = self
                         .shared
@@ -152,6 +162,19 @@ impl ReadAhead {
             },
             Some(_) => None,
         }
+    }
+}
+
+/// Marks the helper finished when its thread ends, even by a panic, so
+/// that the parser never waits for a file the helper will not deliver.
+struct Finish<'s>(&'s Shared);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.finished = true;
+        st.waiting = false;
+        self.0.ready.notify_all();
     }
 }
 
