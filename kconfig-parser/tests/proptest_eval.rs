@@ -292,29 +292,20 @@ fn build(seed: u64) -> Model {
     let mut configdefaults = 0;
     while syms.len() < n {
         let k = r.below(100);
-        // A second definition of an earlier plain symbol (not MODULES,
-        // not a choice member, not defined twice already).
-        let redefinable: Vec<usize> = (1..syms.len())
-            .filter(|&j| {
-                !syms[j].member
-                    && !items
-                        .iter()
-                        .any(|it| matches!(it, Item::Redef(x) if *x == j))
-            })
-            .collect();
+        // A second definition or a `configdefault` of an earlier symbol.
+        let redefinable = extendable(&syms, &items, |it| match it {
+            Item::Redef(x) => Some(*x),
+            _ => None,
+        });
         if k >= 90 && redefs < 2 && !redefinable.is_empty() {
             redefs += 1;
             items.push(Item::Redef(r.pick(&redefinable)));
             continue;
         }
-        let defaultable: Vec<usize> = (1..syms.len())
-            .filter(|&j| {
-                !syms[j].member
-                    && !items
-                        .iter()
-                        .any(|it| matches!(it, Item::ConfigDefault(x) if *x == j))
-            })
-            .collect();
+        let defaultable = extendable(&syms, &items, |it| match it {
+            Item::ConfigDefault(x) => Some(*x),
+            _ => None,
+        });
         if (84..90).contains(&k) && configdefaults < 2 && !defaultable.is_empty() {
             configdefaults += 1;
             items.push(Item::ConfigDefault(r.pick(&defaultable)));
@@ -377,6 +368,14 @@ fn build(seed: u64) -> Model {
     model
 }
 
+/// The plain symbols (not MODULES, not choice members) that no item of the
+/// kind `of` picks out (by its symbol) refers to yet.
+fn extendable(syms: &[Sym], items: &[Item], of: impl Fn(&Item) -> Option<usize>) -> Vec<usize> {
+    (1..syms.len())
+        .filter(|&j| !syms[j].member && !items.iter().any(|it| of(it) == Some(j)))
+        .collect()
+}
+
 /// Phase 2: conditions and properties, each over earlier symbols only.
 fn fill(m: &mut Model, r: &mut Rng) {
     let items = m.items.clone();
@@ -415,18 +414,11 @@ fn fill(m: &mut Model, r: &mut Rng) {
             }
             Item::Redef(i) => {
                 let pool = pool_of(i, prev);
-                let full: Vec<usize> = (0..i).collect();
                 let enclosing = r.chance(30).then(|| gen_expr(r, &m.syms, &pool, 0));
                 let prompt = r.chance(50).then(|| maybe_expr(r, &m.syms, &pool, 40));
                 let depends = maybe_expr(r, &m.syms, &pool, 50);
-                let defaults = (0..r.below(3))
-                    .map(|_| {
-                        (
-                            gen_default(m, r, i, &full),
-                            maybe_expr(r, &m.syms, &full, 50),
-                        )
-                    })
-                    .collect();
+                let n = r.below(3);
+                let defaults = gen_defaults(m, r, i, n);
                 m.syms[i].redef = Some(Redef {
                     prompt,
                     depends,
@@ -439,16 +431,9 @@ fn fill(m: &mut Model, r: &mut Rng) {
             }
             Item::ConfigDefault(i) => {
                 let pool = pool_of(i, prev);
-                let full: Vec<usize> = (0..i).collect();
                 let enclosing = r.chance(30).then(|| gen_expr(r, &m.syms, &pool, 0));
-                let defaults = (0..1 + r.below(2))
-                    .map(|_| {
-                        (
-                            gen_default(m, r, i, &full),
-                            maybe_expr(r, &m.syms, &full, 50),
-                        )
-                    })
-                    .collect();
+                let n = 1 + r.below(2);
+                let defaults = gen_defaults(m, r, i, n);
                 m.syms[i].configdefault = Some(ConfigDefault {
                     defaults,
                     enclosing_dep: enclosing,
@@ -535,12 +520,8 @@ fn fill_sym(
     } else {
         None
     };
-    let mut defaults = Vec::new();
-    for _ in 0..r.below(3) {
-        let d = gen_default(m, r, i, &full);
-        let c = maybe_expr(r, &m.syms, &full, 50);
-        defaults.push((d, c));
-    }
+    let n = r.below(3);
+    let mut defaults = gen_defaults(m, r, i, n);
     if i == 0 {
         // MODULES: `m` would mean `m && MODULES`, a self-reference.
         defaults = vec![(Def::Expr(E::Const(2 * r.below(2) as u8)), None)];
@@ -562,6 +543,18 @@ fn fill_sym(
     s.enclosing_dep = enclosing;
     s.visible_if = visible_if;
     gen_selects(m, r, i);
+}
+
+/// `n` default lines for symbol `i`, values and conditions over the
+/// symbols defined before it.
+fn gen_defaults(m: &Model, r: &mut Rng, i: usize, n: usize) -> Vec<(Def, Option<E>)> {
+    let full: Vec<usize> = (0..i).collect();
+    (0..n)
+        .map(|_| {
+            let d = gen_default(m, r, i, &full);
+            (d, maybe_expr(r, &m.syms, &full, 50))
+        })
+        .collect()
 }
 
 /// A default value for symbol `i` over the symbols in `full`.
