@@ -116,7 +116,7 @@ impl MemoryImage {
     /// Builds an image from segments in any order. Adjacent segments are coalesced.
     ///
     /// Returns the first overlapping address if two segments overlap (the caller decides
-    /// what an overlap means: see [`crate::merge`] for policies).
+    /// what an overlap means: see [`crate::merge`](mod@crate::merge) for policies).
     pub fn from_segments(mut segments: Vec<Segment>) -> Result<MemoryImage, u32> {
         segments.sort_by_key(|s| s.start);
         let mut out: Vec<Segment> = Vec::with_capacity(segments.len());

@@ -139,7 +139,7 @@ pub struct LocatedStart {
 ///
 /// `runs` are the data in file order: consecutive records that continue each other are
 /// already joined, so a well-formed file gives a handful of runs. Runs may overlap each
-/// other (an address written twice in one file); [`crate::merge`] resolves that under the
+/// other (an address written twice in one file); [`crate::merge()`] resolves that under the
 /// overlap policy, exactly as for overlaps between files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputData {

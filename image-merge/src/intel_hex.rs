@@ -189,7 +189,7 @@ pub enum AddressRecords {
     /// Extended segment address (type 02, i16hex) records instead of type 04, placed as in
     /// `WhenNeeded`, for programmers that only know 02. Each 64 KiB block gets the segment
     /// base `block * 0x1000`, so no record wraps. Images reaching above 1 MiB cannot be
-    /// written this way ([`write`] fails with `InvalidInput`).
+    /// written this way ([`write()`] fails with `InvalidInput`).
     Segment,
 }
 

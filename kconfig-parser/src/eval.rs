@@ -2312,8 +2312,9 @@ impl<'k> Config<'k> {
     /// "n"/"m"/"y" for bool/tristate). Returns false (with a warning) when
     /// the value is invalid for the type. The cached values that depend on
     /// `s` are recomputed at once, in dependency order, and only as far as
-    /// values really change (see [`incremental`]); a change of `MODULES`
-    /// drops every cached value instead.
+    /// values really change, so reading values back afterwards costs
+    /// nothing more; a change of `MODULES` drops every cached value
+    /// instead.
     pub fn set_value(&mut self, s: SymId, value: &str) -> bool {
         let ok = self.assign(s, value);
         if ok {

@@ -4,7 +4,7 @@
 //! about eight keys, `placement` two or three, `align` one), and a large layout has tens of
 //! thousands of them. A hash map costs a separate index allocation and a hash per lookup
 //! for each of them; here the entries are one vector searched linearly, and only a mapping
-//! that grows past [`INDEX_FROM`] entries (the top level of a layout) gets a hash index.
+//! that grows past `INDEX_FROM` entries (the top level of a layout) gets a hash index.
 //! The interface follows `indexmap::IndexMap` (insertion order, in-place replacement,
 //! `shift_remove`), so callers can rely on the same order semantics.
 

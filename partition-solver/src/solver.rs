@@ -1,7 +1,7 @@
 //! The top level of a placement run: merge the inputs, apply the static configuration, order
 //! the regions and solve each one (spec §3.1, §3.2, §3.3).
 //!
-//! Partition entries live in one arena ([`Ctx::store`]) and are referred to by index from the
+//! Partition entries live in one arena (`Ctx::store`) and are referred to by index from the
 //! global map and from each region's map, so that an edit made while solving one region is
 //! visible everywhere, as in the reference tool (its output depends on that sharing).
 

@@ -2,7 +2,7 @@
 //! default, HiGHS with the `highs` feature).
 //!
 //! Once the order is fixed and the alignment paddings are known (exact combinatorial steps,
-//! [`crate::ordering`] and [`crate::sizes`]), what remains to decide is how the free space is
+//! `ordering` and [`crate::sizes`]), what remains to decide is how the free space is
 //! shared between the dynamic partition and the partitions whose `share_size` points at it
 //! (directly or through a container that spans it, e.g. MCUboot's secondary slot). Sizes are
 //! variables, the rules are linear constraints:
