@@ -135,6 +135,19 @@ struct ChoiceState {
     busy: bool,
 }
 
+/// One step of the `.config` walk (see `Config::build_config_walk`).
+#[derive(Debug, Clone, Copy)]
+enum WalkStep {
+    /// A symbol's first node: its line, if it is written.
+    Sym(SymId),
+    /// A menu: its title block, if the menu is visible.
+    Menu(NodeId),
+    /// A comment: its text block, if its dependency holds.
+    Comment(NodeId),
+    /// After a menu's last descendant: `# end of`, if the menu is visible.
+    EndMenu(NodeId),
+}
+
 /// Per-node data of the finalized tree.
 #[derive(Debug, Clone)]
 struct FinNode {
@@ -185,6 +198,8 @@ pub struct Config<'k> {
     /// user change reaches ([`incremental`]). Built on the first API change
     /// ([`Config::set_value`] and friends).
     graph: Option<incremental::DepGraph>,
+    /// The `.config` walk ([`Config::config_text`]), built on first use.
+    config_walk: Option<Vec<WalkStep>>,
 }
 
 const CHOICE_SYM_BASE: u32 = 0x8000_0000;
@@ -372,6 +387,7 @@ impl<'k> Config<'k> {
             assign_warnings: AssignWarnings::default(),
             choice_expr_base: 0,
             graph: None,
+            config_walk: None,
         };
         cfg.choice_expr_base = cfg.exprs.len() as u32;
         let mut configdefaults: Vec<(SymId, usize)> = Vec::new();
@@ -2660,9 +2676,66 @@ impl<'k> Config<'k> {
 
     /// The full configuration (`.config`) with `header` first.
     pub fn config_text(&mut self, header: &str) -> String {
+        let plan = match self.config_walk.take() {
+            Some(p) => p,
+            None => self.build_config_walk(),
+        };
         let mut out = String::from(header);
-        let mut visited = vec![false; self.syms.len()];
+        // The blank line after `# end of` precedes the next written line.
         let mut after_end = false;
+        for &step in &plan {
+            match step {
+                WalkStep::Sym(sym) => {
+                    let at = out.len();
+                    if after_end {
+                        out.push('\n');
+                    }
+                    if self.push_config_string(sym, &mut out) {
+                        after_end = false;
+                    } else {
+                        out.truncate(at);
+                    }
+                }
+                WalkStep::Menu(n) | WalkStep::Comment(n) => {
+                    let f = &self.fin[n.0 as usize];
+                    let (d, v) = (f.dep, f.visible_if);
+                    if self.expr_value(d) == 0
+                        || (matches!(step, WalkStep::Menu(_)) && self.expr_value(v) == 0)
+                    {
+                        continue;
+                    }
+                    let title = self.kc.node(n).prompt.as_ref().map_or("", |p| &p.text);
+                    out.push_str("\n#\n# ");
+                    out.push_str(title);
+                    out.push_str("\n#\n");
+                    after_end = false;
+                }
+                WalkStep::EndMenu(n) => {
+                    let f = &self.fin[n.0 as usize];
+                    let (d, v) = (f.dep, f.visible_if);
+                    if self.expr_value(d) > 0 && self.expr_value(v) > 0 {
+                        let title = self.kc.node(n).prompt.as_ref().map_or("", |p| &p.text);
+                        out.push_str("# end of ");
+                        out.push_str(title);
+                        out.push('\n');
+                        after_end = true;
+                    }
+                }
+            }
+        }
+        self.config_walk = Some(plan);
+        out
+    }
+
+    /// The `.config` walk over the finalized menu tree, in Kconfiglib's
+    /// order: every node is visited (children of invisible menus too), a
+    /// symbol is written at its first node only, and a menu's `# end of`
+    /// line follows its last descendant. It depends only on the tree's
+    /// shape, so it is built once; rendering then reads a compact array
+    /// instead of chasing 28k nodes on a Zephyr tree.
+    fn build_config_walk(&self) -> Vec<WalkStep> {
+        let mut plan = Vec::new();
+        let mut first_node = vec![true; self.syms.len()];
         let top = NodeId(0);
         let mut node = top;
         loop {
@@ -2676,67 +2749,27 @@ impl<'k> Config<'k> {
                 let mut cur = node;
                 while let Some(p) = self.fin[cur.0 as usize].parent {
                     cur = p;
-                    let pi = p.0 as usize;
                     if self.kc.node(p).kind == NodeKind::Menu && p != top {
-                        let d = self.fin[pi].dep;
-                        let v = self.fin[pi].visible_if;
-                        if self.expr_value(d) > 0 && self.expr_value(v) > 0 {
-                            let kc = self.kc;
-                            let title = kc.node(p).prompt.as_ref().map_or("", |p| &p.text);
-                            out.push_str("# end of ");
-                            out.push_str(title);
-                            out.push('\n');
-                            after_end = true;
-                        }
+                        plan.push(WalkStep::EndMenu(p));
                     }
-                    if let Some(n) = self.fin[pi].next {
+                    if let Some(n) = self.fin[p.0 as usize].next {
                         found = Some(n);
                         break;
                     }
                 }
                 match found {
                     Some(n) => node = n,
-                    None => return out,
+                    None => return plan,
                 }
             }
-            let kind = self.kc.node(node).kind;
-            match kind {
+            match self.kc.node(node).kind {
                 NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
-                    if visited[sym.index()] {
-                        continue;
+                    if std::mem::replace(&mut first_node[sym.index()], false) {
+                        plan.push(WalkStep::Sym(sym));
                     }
-                    visited[sym.index()] = true;
-                    // The blank line after `# end of` precedes the next
-                    // written line: added first, dropped if none is.
-                    let at = out.len();
-                    if after_end {
-                        out.push('\n');
-                    }
-                    if !self.push_config_string(sym, &mut out) {
-                        out.truncate(at);
-                        continue;
-                    }
-                    after_end = false;
                 }
-                NodeKind::Menu | NodeKind::Comment => {
-                    let ni = node.0 as usize;
-                    let d = self.fin[ni].dep;
-                    if self.expr_value(d) == 0 {
-                        continue;
-                    }
-                    if kind == NodeKind::Menu {
-                        let v = self.fin[ni].visible_if;
-                        if self.expr_value(v) == 0 {
-                            continue;
-                        }
-                    }
-                    let kc = self.kc;
-                    let title = kc.node(node).prompt.as_ref().map_or("", |p| &p.text);
-                    out.push_str("\n#\n# ");
-                    out.push_str(title);
-                    out.push_str("\n#\n");
-                    after_end = false;
-                }
+                NodeKind::Menu => plan.push(WalkStep::Menu(node)),
+                NodeKind::Comment => plan.push(WalkStep::Comment(node)),
                 _ => {}
             }
         }
