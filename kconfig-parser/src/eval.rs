@@ -2763,10 +2763,10 @@ impl<'k> Config<'k> {
                 }
             }
             match self.kc.node(node).kind {
-                NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym } => {
-                    if std::mem::replace(&mut first_node[sym.index()], false) {
-                        plan.push(WalkStep::Sym(sym));
-                    }
+                NodeKind::Config { sym, .. } | NodeKind::ConfigDefault { sym }
+                    if std::mem::replace(&mut first_node[sym.index()], false) =>
+                {
+                    plan.push(WalkStep::Sym(sym));
                 }
                 NodeKind::Menu => plan.push(WalkStep::Menu(node)),
                 NodeKind::Comment => plan.push(WalkStep::Comment(node)),
