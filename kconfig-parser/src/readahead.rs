@@ -13,8 +13,9 @@
 //! What the parser can rely on: [`ReadAhead::take_file`] and
 //! [`ReadAhead::take_glob`] return exactly what reading the path or
 //! expanding the pattern would return at that moment, or `None` when the
-//! helper has not got to it (the parser then does the work itself and the
-//! helper skips it). A wrong guess costs one wasted read, never a wrong
+//! helper has not got to it (the parser then does the work itself and
+//! hands the text to the helper, which walks on from it without reading the
+//! file again). A wrong guess costs one wasted read, never a wrong
 //! result, because the parser only ever asks for the paths it resolved
 //! itself. The parser never waits for the helper, except for a file the
 //! helper is reading at that moment.
@@ -42,10 +43,15 @@ pub(crate) struct ReadAhead {
 /// What the helper starts from: the root file, the `$srctree` prefix the
 /// parser joins relative paths to, and the macro environment.
 pub(crate) struct Start {
+    /// The root file's name as the parser knows it (relative paths of
+    /// `rsource` start from its directory).
     pub root_name: String,
     pub root_text: String,
+    /// `$srctree` as an absolute path ending in `/`.
     pub prefix: String,
     pub env: HashMap<String, String>,
+    /// Preprocessor variables defined before the root file: name, value,
+    /// and whether it is recursive (`=`) rather than simple (`:=`).
     pub variables: Vec<(String, String, bool)>,
 }
 
