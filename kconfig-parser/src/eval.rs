@@ -627,16 +627,27 @@ impl<'k> Config<'k> {
         // from + 1` means id -> from exists already (a set, like
         // Kconfiglib's `_dependents`).
         let mut seen_edge: Vec<usize> = vec![0; total];
+        // `walked[e] == from + 1`: expression `e` was walked for `from`
+        // already. Propagated dependencies repeat the same menu and `if`
+        // conditions in every default, prompt and range of a symbol; their
+        // edges are all in place after the first walk (in the same order,
+        // so the loop found and its report do not change).
+        let mut walked: Vec<u32> = vec![0; self.exprs.len()];
         let mut work: Vec<ExprId> = Vec::new();
         type Seen = Vec<usize>;
         let add = |edges: &mut Vec<(u32, u32)>,
-                   seen_edge: &mut Seen,
+                   (seen_edge, walked): (&mut Seen, &mut Vec<u32>),
                    from: usize,
                    e: ExprId,
                    work: &mut Vec<ExprId>| {
             work.clear();
             work.push(e);
             while let Some(x) = work.pop() {
+                let w = &mut walked[x.0 as usize];
+                if *w as usize == from + 1 {
+                    continue;
+                }
+                *w = from as u32 + 1;
                 let mut item = |s: SymId| {
                     let id = if s.0 >= CHOICE_SYM_BASE {
                         nsym + (s.0 - CHOICE_SYM_BASE) as usize
@@ -670,23 +681,23 @@ impl<'k> Config<'k> {
             for n in &st.nodes {
                 if self.kc.node(*n).prompt.is_some() {
                     if let Some(p) = self.fin[n.0 as usize].prompt {
-                        add(&mut edges, &mut seen_edge, i, p, &mut work);
+                        add(&mut edges, (&mut seen_edge, &mut walked), i, p, &mut work);
                     }
                 }
             }
             for &(v, c) in &st.defaults {
-                add(&mut edges, &mut seen_edge, i, v, &mut work);
-                add(&mut edges, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, (&mut seen_edge, &mut walked), i, v, &mut work);
+                add(&mut edges, (&mut seen_edge, &mut walked), i, c, &mut work);
             }
             for &(x, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
                 let xe = self.exprs.sym_id_expr(x);
                 if let Some(xe) = xe {
-                    add(&mut edges, &mut seen_edge, i, xe, &mut work);
+                    add(&mut edges, (&mut seen_edge, &mut walked), i, xe, &mut work);
                 } else if seen_edge[x.index()] != i + 1 {
                     seen_edge[x.index()] = i + 1;
                     edges.push((x.index() as u32, i as u32));
                 }
-                add(&mut edges, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, (&mut seen_edge, &mut walked), i, c, &mut work);
             }
             for &(l, h, c) in &st.ranges {
                 for b in [l, h] {
@@ -695,21 +706,27 @@ impl<'k> Config<'k> {
                         edges.push((b.index() as u32, i as u32));
                     }
                 }
-                add(&mut edges, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, (&mut seen_edge, &mut walked), i, c, &mut work);
             }
-            add(&mut edges, &mut seen_edge, i, st.direct_dep, &mut work);
+            add(
+                &mut edges,
+                (&mut seen_edge, &mut walked),
+                i,
+                st.direct_dep,
+                &mut work,
+            );
         }
         for (ci, ch) in self.choices.iter().enumerate() {
             let i = nsym + ci;
             for n in &ch.nodes {
                 if self.kc.node(*n).prompt.is_some() {
                     if let Some(p) = self.fin[n.0 as usize].prompt {
-                        add(&mut edges, &mut seen_edge, i, p, &mut work);
+                        add(&mut edges, (&mut seen_edge, &mut walked), i, p, &mut work);
                     }
                 }
             }
             for &(_, c) in &ch.defaults {
-                add(&mut edges, &mut seen_edge, i, c, &mut work);
+                add(&mut edges, (&mut seen_edge, &mut walked), i, c, &mut work);
             }
         }
         // Adjacency in compressed rows: the dependents of item `id` are
