@@ -55,18 +55,22 @@ impl DepGraph {
             [self.comp_start[c as usize] as usize..self.comp_start[c as usize + 1] as usize]
     }
 
-    /// Builds the graph from `(item, reader)` edges over `n` items.
-    fn new(n: usize, mut edges: Vec<(u32, u32)>) -> Self {
-        edges.sort_unstable();
-        edges.dedup();
+    /// Builds the graph from distinct `(item, reader)` edges over `n` items
+    /// (a counting sort into compressed rows).
+    fn new(n: usize, edges: &[(u32, u32)]) -> Self {
         let mut start = vec![0u32; n + 1];
-        for &(i, _) in &edges {
+        for &(i, _) in edges {
             start[i as usize + 1] += 1;
         }
         for i in 0..n {
             start[i + 1] += start[i];
         }
-        let readers: Vec<u32> = edges.iter().map(|&(_, r)| r).collect();
+        let mut fill = start.clone();
+        let mut readers = vec![0u32; edges.len()];
+        for &(i, r) in edges {
+            readers[fill[i as usize] as usize] = r;
+            fill[i as usize] += 1;
+        }
         let mut g = DepGraph {
             start,
             readers,
@@ -189,80 +193,83 @@ impl Config<'_> {
         }
     }
 
-    /// The symbols, and choices (`SymId`s from `CHOICE_SYM_BASE`), an
-    /// expression reads.
-    fn expr_syms(&self, e: ExprId, out: &mut Vec<SymId>) {
-        use crate::expr::Expr;
-        match self.exprs.get(e) {
-            Expr::Sym(x) => out.push(x),
-            Expr::Not(a) => self.expr_syms(a, out),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                self.expr_syms(a, out);
-                self.expr_syms(b, out);
-            }
-            Expr::Cmp(_, a, b) => {
-                out.push(a);
-                out.push(b);
-            }
-        }
-    }
-
     /// Every `(item, reader)` pair: what the value, visibility and
     /// selection computations of each symbol and choice read.
     fn build_graph(&self) -> DepGraph {
+        use crate::expr::Expr;
         let ns = self.syms.len();
         let n = ns + self.choices.len();
         let mut edges: Vec<(u32, u32)> = Vec::new();
+        // Stamps (`reader + 1`): an item already recorded as read by the
+        // current reader, an expression already walked for it (propagated
+        // menu and `if` conditions repeat in every property of a symbol).
+        let mut seen = vec![0u32; n];
+        let mut walked = vec![0u32; self.exprs.len()];
         let mut refs: Vec<SymId> = Vec::new();
-        let mut exprs: Vec<ExprId> = Vec::new();
+        let mut work: Vec<ExprId> = Vec::new();
         for item in 0..n {
             refs.clear();
-            exprs.clear();
+            work.clear();
             if item < ns {
                 let st = &self.syms[item];
-                exprs.push(st.direct_dep);
+                work.push(st.direct_dep);
                 for n in &st.nodes {
-                    exprs.extend(self.fin[n.0 as usize].prompt);
+                    work.extend(self.fin[n.0 as usize].prompt);
                 }
                 for &(v, c) in &st.defaults {
-                    exprs.push(v);
-                    exprs.push(c);
+                    work.push(v);
+                    work.push(c);
                 }
                 for &(x, c) in st.rev_dep.iter().chain(&st.weak_rev_dep) {
                     refs.push(x);
-                    exprs.push(c);
+                    work.push(c);
                 }
                 for &(lo, hi, c) in &st.ranges {
                     refs.push(lo);
                     refs.push(hi);
-                    exprs.push(c);
+                    work.push(c);
                 }
                 if let Some(c) = st.choice {
                     refs.push(SymId(CHOICE_SYM_BASE + c.0));
                 }
             } else {
                 let ch = &self.choices[item - ns];
-                exprs.push(ch.direct_dep);
+                work.push(ch.direct_dep);
                 for n in &ch.nodes {
-                    exprs.extend(self.fin[n.0 as usize].prompt);
+                    work.extend(self.fin[n.0 as usize].prompt);
                 }
                 for &(v, c) in &ch.defaults {
-                    exprs.push(v);
-                    exprs.push(c);
+                    work.push(v);
+                    work.push(c);
                 }
                 refs.extend(ch.syms.iter().copied());
             }
-            for &e in &exprs {
-                self.expr_syms(e, &mut refs);
+            let stamp = item as u32 + 1;
+            while let Some(e) = work.pop() {
+                if std::mem::replace(&mut walked[e.0 as usize], stamp) == stamp {
+                    continue;
+                }
+                match self.exprs.get(e) {
+                    Expr::Sym(x) => refs.push(x),
+                    Expr::Cmp(_, a, b) => {
+                        refs.push(a);
+                        refs.push(b);
+                    }
+                    Expr::Not(a) => work.push(a),
+                    Expr::And(a, b) | Expr::Or(a, b) => {
+                        work.push(a);
+                        work.push(b);
+                    }
+                }
             }
             for &x in &refs {
                 let i = self.item_of(x);
-                if i != item && i < n {
+                if i != item && i < n && std::mem::replace(&mut seen[i], stamp) != stamp {
                     edges.push((i as u32, item as u32));
                 }
             }
         }
-        DepGraph::new(n, edges)
+        DepGraph::new(n, &edges)
     }
 
     /// Brings every cached value up to date after the user values of
