@@ -38,7 +38,8 @@ pub(super) struct DepGraph {
     /// Component of each item; a reader's component is never before the
     /// component of what it reads.
     comp: Vec<u32>,
-    /// Items of component `c`: `members[comp_start[c]..comp_start[c + 1]]`.
+    /// Items of the component that finished `k`-th in Tarjan's algorithm
+    /// (component number `count - 1 - k`): `members[comp_start[k]..comp_start[k + 1]]`.
     comp_start: Vec<u32>,
     members: Vec<u32>,
     /// Scratch: components queued in the current propagation.
@@ -51,8 +52,9 @@ impl DepGraph {
     }
 
     fn members(&self, c: u32) -> &[u32] {
-        &self.members
-            [self.comp_start[c as usize] as usize..self.comp_start[c as usize + 1] as usize]
+        // `members` is in finishing order, the reverse of `c`'s.
+        let k = self.comp_start.len() - 2 - c as usize;
+        &self.members[self.comp_start[k] as usize..self.comp_start[k + 1] as usize]
     }
 
     /// Builds the graph from distinct `(item, reader)` edges over `n` items
@@ -96,7 +98,7 @@ impl DepGraph {
         // (item, position in its reader list)
         let mut call: Vec<(u32, u32)> = Vec::new();
         let mut next = 0u32;
-        let mut finished: Vec<Vec<u32>> = Vec::new();
+        self.comp_start.push(0);
         for root in 0..n as u32 {
             if index[root as usize] != NONE {
                 continue;
@@ -129,27 +131,26 @@ impl DepGraph {
                     low[parent as usize] = low[parent as usize].min(low[v as usize]);
                 }
                 if low[v as usize] == index[v as usize] {
-                    let mut comp = Vec::new();
+                    // A component is finished: its items go to `members`
+                    // under its finishing number.
+                    let k = self.comp_start.len() as u32 - 1;
                     loop {
                         let w = stack.pop().expect("Tarjan stack");
                         on_stack[w as usize] = false;
-                        comp.push(w);
+                        self.comp[w as usize] = k;
+                        self.members.push(w);
                         if w == v {
                             break;
                         }
                     }
-                    finished.push(comp);
+                    self.comp_start.push(self.members.len() as u32);
                 }
             }
         }
-        let count = finished.len() as u32;
-        self.comp_start.push(0);
-        for (k, comp) in finished.into_iter().rev().enumerate() {
-            for &w in &comp {
-                self.comp[w as usize] = k as u32;
-            }
-            self.members.extend(comp);
-            self.comp_start.push(self.members.len() as u32);
+        // Readers finish first: reverse the numbering into topological order.
+        let count = self.comp_start.len() as u32 - 1;
+        for c in &mut self.comp {
+            *c = count - 1 - *c;
         }
         self.queued = vec![false; count as usize];
     }
