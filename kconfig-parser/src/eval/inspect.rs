@@ -120,19 +120,17 @@ impl<'k> Config<'k> {
             lines.push("\toptional".into());
         }
         if sym.is_some() {
-            for r in self.kc.selects(node) {
-                lines.push(format!(
-                    "\tselect {}{}",
-                    self.sc_text(r.target),
-                    cond_suffix(r.cond)
-                ));
-            }
-            for r in self.kc.implies(node) {
-                lines.push(format!(
-                    "\timply {}{}",
-                    self.sc_text(r.target),
-                    cond_suffix(r.cond)
-                ));
+            for (verb, list) in [
+                ("select", self.kc.selects(node)),
+                ("imply", self.kc.implies(node)),
+            ] {
+                for r in list {
+                    lines.push(format!(
+                        "\t{verb} {}{}",
+                        self.sc_text(r.target),
+                        cond_suffix(r.cond)
+                    ));
+                }
             }
         }
         if f.dep != ExprId::Y {
