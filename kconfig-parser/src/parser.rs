@@ -275,6 +275,12 @@ pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
         }
         Ok(out)
     })?;
+    Ok(decode_text(bytes))
+}
+
+/// A file's bytes as the parser reads them: UTF-8 (invalid sequences
+/// replaced, as Python's `errors="replace"` does), CRLF turned into LF.
+pub(crate) fn decode_text(bytes: Vec<u8>) -> String {
     let mut s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -282,7 +288,7 @@ pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     if memchr::memchr(b'\r', s.as_bytes()).is_some() {
         s = s.replace("\r\n", "\n");
     }
-    Ok(s)
+    s
 }
 
 /// Python's `os.path.join` for two parts.

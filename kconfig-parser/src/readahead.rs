@@ -28,10 +28,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use rustc_hash::FxHashMap;
 
 use crate::glob::{glob_cached, has_magic, DirCache};
-use crate::parser::{py_dirname, py_join, read_text};
+use crate::parser::{decode_text, py_dirname, py_join};
 
 /// Source nesting the helper follows (the parser stops at its own limit).
 const MAX_DEPTH: usize = 64;
+
+/// The largest file the helper reads (Zephyr's largest Kconfig file, the
+/// generated `Kconfig.dts`, is about 0.4 MiB); the parser reads larger
+/// ones itself.
+const MAX_GUESS_BYTES: u64 = 16 << 20;
 
 /// A helper thread reading a Kconfig tree ahead of its parser. Dropping it
 /// stops the helper and waits for it (at most the one read it is doing).
@@ -429,15 +434,26 @@ impl<'s> Walker<'s> {
             // a private read while it is reading the file itself.
             let text = match text {
                 Some(t) => t,
-                None => match read_text(std::path::Path::new(path)) {
-                    Ok(t) => Arc::new(t),
-                    Err(_) => return,
+                None => match read_guess(path) {
+                    Some(Ok(t)) => Arc::new(t),
+                    _ => return,
                 },
             };
             self.walk(path, &text);
             return;
         }
-        let read = read_text(std::path::Path::new(path)).map(Arc::new);
+        let Some(read) = read_guess(path) else {
+            // Not a plain file: the parser reads it itself, if it is
+            // sourced at all.
+            let mut st = self.shared.lock();
+            st.files.remove(path);
+            if st.waiting {
+                st.waiting = false;
+                self.shared.ready.notify_all();
+            }
+            return;
+        };
+        let read = read.map(Arc::new);
         let text = read.as_ref().ok().map(Arc::clone);
         {
             let mut st = self.shared.lock();
@@ -461,6 +477,48 @@ impl<'s> Walker<'s> {
         self.follow(&name, &scan(text));
         self.open.pop();
     }
+}
+
+/// Reads `path` as the parser would, but only a non-empty regular file of
+/// at most [`MAX_GUESS_BYTES`]: the helper also follows paths guessed from lines
+/// that are not `source` statements (help text), and must never block on
+/// a FIFO or read a device without end. `None` for anything else, which is
+/// left to the parser; an error (no such file, no permission) is the same
+/// answer the parser would get.
+fn read_guess(path: &str) -> Option<io::Result<String>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading would wait for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut f = match options.open(path) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e)),
+    };
+    let meta = f.metadata().ok()?;
+    // Length 0 may be a file whose size is not known in advance (`/proc`).
+    if !meta.is_file() || meta.len() == 0 || meta.len() > MAX_GUESS_BYTES {
+        return None;
+    }
+    // The size is known: one exact buffer, read until it is full (a file
+    // that grows meanwhile is read as far as it was, like the parser's
+    // own read).
+    let mut bytes = vec![0u8; meta.len() as usize];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match f.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    bytes.truncate(filled);
+    Some(Ok(decode_text(bytes)))
 }
 
 /// The `source` lines and variable assignments of one file, found line

@@ -106,3 +106,44 @@ fn a_recursive_source_is_reported_not_walked_forever() {
     let err = load(o).expect_err("a recursive source");
     assert!(err.message.contains("recursive 'source'"), "{err:?}");
 }
+
+/// Paths guessed from help text may name anything. The helper reads only
+/// regular files: a FIFO nobody writes to (which would block an open for
+/// reading) and an endless device are left alone, and the load ends. The
+/// tree sources a few hundred files after the help text, so that the helper
+/// is running (and meets the help text first) while the parser works.
+#[cfg(unix)]
+#[test]
+fn help_text_naming_a_fifo_or_a_device_does_not_block_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils)");
+    assert!(made.success());
+    let mut root = format!(
+        "config A\n\tbool \"a\"\n\thelp\n\t  source \"{}\"\n\t  source \"/dev/zero\"\n\n",
+        fifo.display()
+    );
+    for i in 0..400 {
+        root.push_str(&format!("source \"sub/Kconfig.{i}\"\n"));
+        let text = format!("config B{i}\n\tbool \"b{i}\"\n\tdepends on A\n\thelp\n\t  Text.\n");
+        let path = dir.path().join("sub").join(format!("Kconfig.{i}"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    fs::write(dir.path().join("Kconfig"), root).unwrap();
+    let mut o = LoadOptions::new("Kconfig");
+    o.srctree = Some(dir.path().to_path_buf());
+    // A blocked helper would block the load: fail instead of hanging.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(load(o).map(|kc| printer::print(&kc)));
+    });
+    let printed = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the load finishes (the read-ahead thread must not block on a FIFO)")
+        .expect("the tree loads");
+    assert!(printed.contains("config B399"));
+}
