@@ -297,6 +297,9 @@ impl<'s> Walker<'s> {
                     let full = py_join(self.prefix, &pat);
                     if has_magic(&full) {
                         for m in self.glob(&full) {
+                            if self.stopped() {
+                                return;
+                            }
                             self.visit(&m);
                         }
                     } else {
@@ -522,27 +525,59 @@ fn read_guess(path: &str) -> Option<io::Result<String>> {
 }
 
 /// The `source` lines and variable assignments of one file, found line
-/// by line without tokenizing (a line of help text that looks like one is
-/// only a wasted guess).
+/// by line without tokenizing. Help text is skipped by the parser's rule
+/// (it ends at the first non-blank line indented less than its first
+/// line), so that prose is not taken for statements; a line that still
+/// looks like one is only a wasted guess.
 fn scan(text: &str) -> Vec<Stmt<'_>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
+    // In help text: `Some(None)` before its first non-blank line, then
+    // `Some(Some(indentation))`.
+    let mut help: Option<Option<usize>> = None;
     let mut start = 0;
     while start < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let mut i = start;
-        while i < end && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        let line = &text[start..end];
+        start = end + 1;
+        // The first byte that is not a blank, by the same columns as the
+        // parser counts help indentation (tabs to multiples of 8).
+        let (mut i, mut col) = (0, 0);
+        for &b in line.as_bytes() {
+            match b {
+                b' ' | b'\x0b' | b'\x0c' | b'\r' => col += 1,
+                b'\t' => col += 8 - col % 8,
+                _ => break,
+            }
             i += 1;
         }
-        // Only lines starting with a letter can be either statement
-        // (most are `config`, type, `depends on` or help lines).
-        if i < end && bytes[i].is_ascii_alphabetic() {
-            let l = &text[i..end];
-            if let Some(stmt) = source_stmt(l).or_else(|| assign_stmt(l)) {
-                out.push(stmt);
+        let l = &line[i..];
+        if let Some(indent) = help {
+            if l.bytes().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            match indent {
+                None if col > 0 => {
+                    help = Some(Some(col));
+                    continue;
+                }
+                Some(w) if col >= w => continue,
+                _ => help = None,
             }
         }
-        start = end + 1;
+        match l.as_bytes().first() {
+            // Only lines starting with a letter can be either statement
+            // (most are `config`, type, `depends on` or help lines).
+            Some(b) if b.is_ascii_alphabetic() => {
+                if l.strip_prefix("help").is_some_and(|r| r.trim().is_empty()) {
+                    help = Some(None);
+                } else if let Some(stmt) = source_stmt(l).or_else(|| assign_stmt(l)) {
+                    out.push(stmt);
+                }
+            }
+            Some(b'-') if l.trim_end().trim_matches('-') == "help" => help = Some(None),
+            _ => {}
+        }
     }
     out
 }

@@ -40,10 +40,11 @@ fn zephyr_trees_load_the_same_with_and_without_read_ahead() {
     }
 }
 
-/// The helper reads a help line as an assignment and so guesses the wrong
-/// directory; it cannot evaluate a function, so it skips a path; a glob
-/// and an optional missing file are shared. The parser's own resolution
-/// wins in every case.
+/// The helper cannot evaluate a function, so it skips a path made by one,
+/// and misses the variable set in that file: it guesses the directory from
+/// the environment, wrongly. A glob and an optional missing file are
+/// shared, help text is not taken for statements. The parser's own
+/// resolution wins in every case.
 #[test]
 fn wrong_guesses_of_the_helper_do_not_leak_into_the_tree() {
     let dir = tempfile::tempdir().unwrap();
@@ -55,13 +56,16 @@ fn wrong_guesses_of_the_helper_do_not_leak_into_the_tree() {
     };
     write(
         "Kconfig",
-        "config A\n\tbool \"a\"\n\thelp\n\t  DIR := wrong\n\n\
+        "config A\n\tbool \"a\"\n\thelp\n\t  source \"wrong/Kconfig\"\n\n\
+         same = $(1)\n\
+         source \"$(same,vars)/Kconfig.vars\"\n\
          source \"$(DIR)/Kconfig\"\n\
-         same = $(1)\nFN := $(same,right)\n\
+         FN := $(same,right)\n\
          source \"$(FN)/Kconfig.fn\"\n\
          rsource \"sub/*/Kconfig\"\n\
          osource \"missing/Kconfig\"\n",
     );
+    write("vars/Kconfig.vars", "DIR := right\n");
     write("right/Kconfig", "config RIGHT\n\tbool \"right\"\n");
     write("right/Kconfig.fn", "config FROM_FUNCTION\n\tbool \"fn\"\n");
     write("wrong/Kconfig", "config WRONG\n\tbool \"wrong\"\n");
@@ -70,7 +74,7 @@ fn wrong_guesses_of_the_helper_do_not_leak_into_the_tree() {
     let make = || {
         let mut o = LoadOptions::new("Kconfig");
         o.srctree = Some(root.to_path_buf());
-        o.env.insert("DIR".into(), "right".into());
+        o.env.insert("DIR".into(), "wrong".into());
         o
     };
     let (with, without) = both_ways(make);
@@ -107,14 +111,16 @@ fn a_recursive_source_is_reported_not_walked_forever() {
     assert!(err.message.contains("recursive 'source'"), "{err:?}");
 }
 
-/// Paths guessed from help text may name anything. The helper reads only
-/// regular files: a FIFO nobody writes to (which would block an open for
-/// reading) and an endless device are left alone, and the load ends. The
-/// tree sources a few hundred files after the help text, so that the helper
-/// is running (and meets the help text first) while the parser works.
+/// A guessed path may name anything. Here the helper guesses a FIFO nobody
+/// writes to (which would block an open for reading) and `/dev/zero` (which
+/// never ends) from the environment, because the variables that the
+/// parser uses are set in a file sourced through a function. The helper
+/// reads only regular files, and the load ends. The tree sources a few
+/// hundred files afterwards, so that the helper is running while the parser
+/// works.
 #[cfg(unix)]
 #[test]
-fn help_text_naming_a_fifo_or_a_device_does_not_block_the_load() {
+fn a_guess_naming_a_fifo_or_a_device_does_not_block_the_load() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
     let made = std::process::Command::new("mkfifo")
@@ -122,13 +128,21 @@ fn help_text_naming_a_fifo_or_a_device_does_not_block_the_load() {
         .status()
         .expect("mkfifo (coreutils)");
     assert!(made.success());
-    let mut root = format!(
-        "config A\n\tbool \"a\"\n\thelp\n\t  source \"{}\"\n\t  source \"/dev/zero\"\n\n",
-        fifo.display()
+    let mut root = String::from(
+        "same = $(1)\nsource \"$(same,vars)/Kconfig.vars\"\n\
+         source \"$(PIPE)\"\nsource \"$(DEV)\"\n",
     );
+    fs::create_dir_all(dir.path().join("vars")).unwrap();
+    fs::write(
+        dir.path().join("vars/Kconfig.vars"),
+        "PIPE := Kconfig.a\nDEV := Kconfig.b\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("Kconfig.a"), "config A\n\tbool \"a\"\n").unwrap();
+    fs::write(dir.path().join("Kconfig.b"), "config B\n\tbool \"b\"\n").unwrap();
     for i in 0..400 {
         root.push_str(&format!("source \"sub/Kconfig.{i}\"\n"));
-        let text = format!("config B{i}\n\tbool \"b{i}\"\n\tdepends on A\n\thelp\n\t  Text.\n");
+        let text = format!("config B{i}\n\tbool \"b{i}\"\n\tdepends on A\n");
         let path = dir.path().join("sub").join(format!("Kconfig.{i}"));
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
@@ -136,6 +150,8 @@ fn help_text_naming_a_fifo_or_a_device_does_not_block_the_load() {
     fs::write(dir.path().join("Kconfig"), root).unwrap();
     let mut o = LoadOptions::new("Kconfig");
     o.srctree = Some(dir.path().to_path_buf());
+    o.env.insert("PIPE".into(), fifo.display().to_string());
+    o.env.insert("DEV".into(), "/dev/zero".into());
     // A blocked helper would block the load: fail instead of hanging.
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -145,5 +161,7 @@ fn help_text_naming_a_fifo_or_a_device_does_not_block_the_load() {
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the load finishes (the read-ahead thread must not block on a FIFO)")
         .expect("the tree loads");
-    assert!(printed.contains("config B399"));
+    for name in ["config A", "config B\n", "config B399"] {
+        assert!(printed.contains(name), "{name} missing");
+    }
 }
