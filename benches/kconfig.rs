@@ -50,6 +50,12 @@ impl HostFunctions for CachedShell {
     fn arity(&self, name: &str) -> Option<(usize, Option<usize>)> {
         (name == "shell").then_some((1, Some(1)))
     }
+    /// Linux's `$(shell)` calls are compiler probes: they write nothing the
+    /// tree sources, so files read ahead of them stay valid.
+    fn is_pure(&self, _: &str) -> bool {
+        true
+    }
+
     fn call(&mut self, _: &str, args: &[String], _: &str, _: u32) -> Result<String, String> {
         let mut m = self.0.lock().unwrap();
         if let Some(v) = m.get(&args[0]) {

@@ -31,6 +31,15 @@ pub trait HostFunctions: Send {
         file: &str,
         line: u32,
     ) -> Result<String, String>;
+    /// Whether `name` only computes its result (no files written, no
+    /// commands run). The loader reads sourced files ahead of the parser
+    /// and drops what it read before a call that may have side effects, as
+    /// a file sourced after the call may be one the call wrote; answering
+    /// `true` for lookups (Zephyr's devicetree functions) keeps that work.
+    fn is_pure(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
 }
 
 /// Host functions replayed from a recorded table (`functions_trace.json` of
@@ -224,6 +233,11 @@ impl HostFunctions for ReplayFunctions {
             .then_some((0, None))
     }
 
+    /// A replay table only looks results up.
+    fn is_pure(&self, _: &str) -> bool {
+        true
+    }
+
     fn call(&mut self, name: &str, args: &[String], _: &str, _: u32) -> Result<String, String> {
         let hit = self.table.get(name).and_then(|m| m.get(args)).cloned();
         if hit.is_none() && self.no_devicetree_fallback {
@@ -283,6 +297,9 @@ pub struct Preprocessor {
     pub events: Vec<MacroEvent>,
     shell_cache: HashMap<String, (String, String)>,
     depth: usize,
+    /// How many calls that may have side effects (a `$(shell)` command run,
+    /// a host function not [`HostFunctions::is_pure`]) have returned.
+    pub side_effects: u64,
 }
 
 impl std::fmt::Debug for Preprocessor {
@@ -318,6 +335,7 @@ impl Preprocessor {
             events: Vec::new(),
             shell_cache: HashMap::default(),
             depth: 0,
+            side_effects: 0,
         }
     }
 
@@ -531,9 +549,11 @@ impl Preprocessor {
                 )));
             }
             if let (Some(h), Some(_)) = (self.host.as_mut(), host_arity) {
-                return h
-                    .call(name, &args[1..], site.file, site.line)
-                    .map_err(MacroError);
+                let r = h.call(name, &args[1..], site.file, site.line);
+                if !h.is_pure(name) {
+                    self.side_effects += 1;
+                }
+                return r.map_err(MacroError);
             }
             return self.builtin(name, &args[1..], site);
         }
@@ -591,6 +611,7 @@ impl Preprocessor {
                             String::from_utf8_lossy(&out.stderr).into_owned(),
                         );
                         self.shell_cache.insert(cmd.clone(), r.clone());
+                        self.side_effects += 1;
                         r
                     }
                 };

@@ -130,6 +130,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
         dir_cache: crate::glob::DirCache::default(),
         follow_sources: opts.follow_sources,
         read_ahead: None,
+        side_effects_seen: 0,
     };
     let top_id = p.file_id(&top_name, top_path.clone());
     p.kc.reads.push(top_id);
@@ -217,6 +218,7 @@ pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadErro
         dir_cache: crate::glob::DirCache::default(),
         follow_sources: false,
         read_ahead: None,
+        side_effects_seen: 0,
     };
     let r = (|| {
         p.process_line(false)?;
@@ -344,6 +346,8 @@ struct Parser {
     /// Reads sourced files ahead on a second thread (not when sources are
     /// not followed).
     read_ahead: Option<crate::readahead::ReadAhead>,
+    /// [`Preprocessor::side_effects`] when the caches were last valid.
+    side_effects_seen: u64,
 }
 
 impl Node {
@@ -484,6 +488,9 @@ impl Parser {
         if !self.pp.events.is_empty() {
             self.flush_events();
         }
+        if self.pp.side_effects != self.side_effects_seen {
+            self.after_side_effect();
+        }
         match r {
             Ok(k) => {
                 self.kind = k;
@@ -503,6 +510,18 @@ impl Parser {
                 Err(self.err_at(kind, column, message))
             }
         }
+    }
+
+    /// A `$(shell)` command or an impure host function ran while the line
+    /// was expanded: it may have written files sourced later, so nothing
+    /// read before it is used again (Kconfiglib reads each `source` anew).
+    fn after_side_effect(&mut self) {
+        self.side_effects_seen = self.pp.side_effects;
+        if let Some(r) = &self.read_ahead {
+            r.side_effect(self.side_effects_seen);
+        }
+        self.file_cache.clear();
+        self.dir_cache = crate::glob::DirCache::default();
     }
 
     /// Advances to the next statement line (skipping blank lines, comments

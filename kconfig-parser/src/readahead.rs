@@ -19,10 +19,16 @@
 //! result, because the parser only ever asks for the paths it resolved
 //! itself. The parser never waits for the helper, except for a file the
 //! helper is reading at that moment.
+//!
+//! Side effects: a `$(shell,…)` command (or a host function that is not
+//! pure) may write a file that is sourced afterwards. Every such call that
+//! returns starts a new epoch ([`ReadAhead::side_effect`]); the helper tags
+//! each read and glob with the epoch it started in, and the parser drops
+//! results from an earlier epoch and reads again itself.
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
@@ -65,12 +71,14 @@ struct Shared {
     /// Signalled when a file the parser waits for is ready.
     ready: Condvar,
     stop: AtomicBool,
+    /// Calls with possible side effects the parser has made so far.
+    epoch: AtomicU64,
 }
 
 #[derive(Default)]
 struct State {
     files: FxHashMap<String, FileSlot>,
-    globs: FxHashMap<String, Slot<Vec<String>, ()>>,
+    globs: FxHashMap<String, Slot<(Vec<String>, u64), ()>>,
     /// The parser waits on `ready`: the helper signals only then (a
     /// signal is a system call).
     waiting: bool,
@@ -81,11 +89,12 @@ struct State {
 
 /// A file: its contents, or once taken by the parser the text it read
 /// itself (for the helper to walk on).
-type FileSlot = Slot<io::Result<Arc<String>>, Option<Arc<String>>>;
+type FileSlot = Slot<(io::Result<Arc<String>>, u64), Option<Arc<String>>>;
 
 enum Slot<T, U> {
     /// The helper is reading it now.
     Busy,
+    /// What the helper found, with the epoch its read started in.
     Ready(T),
     /// Handed to the parser, or claimed by it before the helper got there
     /// (with the text once the parser has read it, for the helper to walk).
@@ -98,6 +107,7 @@ impl ReadAhead {
             state: Mutex::new(State::default()),
             ready: Condvar::new(),
             stop: AtomicBool::new(false),
+            epoch: AtomicU64::new(0),
         });
         let helper = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -126,9 +136,12 @@ impl ReadAhead {
                 }
                 Some(Slot::Taken(_)) => return None,
                 Some(slot @ Slot::Ready(_)) => {
-                    let Slot::Ready(r) = std::mem::replace(slot, Slot::Taken(None)) else {
+                    let Slot::Ready((r, epoch)) = std::mem::replace(slot, Slot::Taken(None)) else {
                         unreachable!()
                     };
+                    if epoch != self.shared.epoch.load(Ordering::Relaxed) {
+                        return None; // read before a side effect: stale
+                    }
                     // Kept for a second `source` of the same file.
                     if let Ok(text) = &r {
                         *slot = Slot::Taken(Some(Arc::clone(text)));
@@ -158,6 +171,13 @@ impl ReadAhead {
         }
     }
 
+    /// Records that a call with possible side effects returned (the
+    /// preprocessor's count, [`crate::macros::Preprocessor::side_effects`]):
+    /// what the helper read before is not handed over any more.
+    pub(crate) fn side_effect(&self, count: u64) {
+        self.shared.epoch.store(count, Ordering::Release);
+    }
+
     /// The sorted matches of `pattern` if the helper has expanded it;
     /// `None` when the parser must expand it itself.
     pub(crate) fn take_glob(&self, pattern: &str) -> Option<Vec<String>> {
@@ -168,7 +188,9 @@ impl ReadAhead {
                 None
             }
             Some(slot @ Slot::Ready(_)) => match std::mem::replace(slot, Slot::Taken(())) {
-                Slot::Ready(m) => Some(m),
+                Slot::Ready((m, epoch)) => {
+                    (epoch == self.shared.epoch.load(Ordering::Relaxed)).then_some(m)
+                }
                 _ => unreachable!(),
             },
             Some(_) => None,
@@ -240,6 +262,8 @@ struct Walker<'s> {
     env: &'s HashMap<String, String>,
     vars: FxHashMap<String, Var>,
     dirs: DirCache,
+    /// The epoch `dirs` was listed in.
+    dirs_epoch: u64,
     /// The files being walked, outermost first.
     open: Vec<String>,
 }
@@ -265,6 +289,7 @@ impl<'s> Walker<'s> {
             env: &start.env,
             vars,
             dirs: DirCache::default(),
+            dirs_epoch: 0,
             open: Vec::new(),
         }
     }
@@ -401,12 +426,18 @@ impl<'s> Walker<'s> {
                 }
             }
         };
+        let epoch = self.shared.epoch.load(Ordering::Acquire);
+        if epoch != self.dirs_epoch {
+            // Directories listed before a side effect may have changed.
+            self.dirs = DirCache::default();
+            self.dirs_epoch = epoch;
+        }
         let mut matches = glob_cached(pattern, &mut self.dirs);
         matches.sort();
         if publish {
             let mut st = self.shared.lock();
             if let Some(slot) = st.globs.get_mut(pattern) {
-                *slot = Slot::Ready(matches.clone());
+                *slot = Slot::Ready((matches.clone(), epoch));
             }
         }
         matches
@@ -445,6 +476,7 @@ impl<'s> Walker<'s> {
             self.walk(path, &text);
             return;
         }
+        let epoch = self.shared.epoch.load(Ordering::Acquire);
         let Some(read) = read_guess(path) else {
             // Not a plain file: the parser reads it itself, if it is
             // sourced at all.
@@ -461,7 +493,7 @@ impl<'s> Walker<'s> {
         {
             let mut st = self.shared.lock();
             if let Some(slot) = st.files.get_mut(path) {
-                *slot = Slot::Ready(read);
+                *slot = Slot::Ready((read, epoch));
             }
             if st.waiting {
                 st.waiting = false;

@@ -165,3 +165,34 @@ fn a_guess_naming_a_fifo_or_a_device_does_not_block_the_load() {
         assert!(printed.contains(name), "{name} missing");
     }
 }
+
+/// A file written by a `$(shell,…)` command and sourced afterwards is read
+/// as the command left it: the helper's earlier read of the old contents
+/// is dropped (an epoch starts with each call that may have side effects).
+#[cfg(unix)]
+#[test]
+fn a_file_written_by_a_shell_command_is_read_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("Kconfig.gen");
+    fs::write(&generated, "config OLD\n\tbool \"old\"\n").unwrap();
+    let mut root = format!(
+        "X := $(shell,printf 'config NEW\\n\\tbool \"new\"\\n' > '{}')\n\
+         source \"Kconfig.gen\"\n",
+        generated.display()
+    );
+    for i in 0..100 {
+        root.push_str(&format!("config PAD{i}\n\tbool \"pad\"\n"));
+    }
+    fs::write(dir.path().join("Kconfig"), root).unwrap();
+    for read_ahead in [true, false] {
+        fs::write(&generated, "config OLD\n\tbool \"old\"\n").unwrap();
+        let mut o = LoadOptions::new("Kconfig");
+        o.srctree = Some(dir.path().to_path_buf());
+        o.read_ahead = read_ahead;
+        let printed = printer::print(&load(o).expect("loads"));
+        assert!(
+            printed.contains("config NEW") && !printed.contains("config OLD"),
+            "read_ahead {read_ahead}: the generated file was read before the command wrote it"
+        );
+    }
+}
