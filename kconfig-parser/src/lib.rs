@@ -10,11 +10,15 @@
 //!   statements (globs, `rsource`, optional sources, absolute paths outside
 //!   `$srctree`) and returns a located [`Kconfig`] tree ([`ast`]) with
 //!   interned symbols ([`symbol`]) and an expression arena ([`expr`]);
-//!   [`printer`] prints it back.
+//!   [`printer`] prints it back. A second thread reads sourced files ahead
+//!   of the parser (`LoadOptions::read_ahead`); the tree is the same with
+//!   or without it.
 //! * [`eval`]: [`Config`] finalizes the tree like Kconfiglib (dependency
 //!   propagation, implicit submenus, choices), loads configuration files and
-//!   computes values lazily; writers for `.config`, `autoconf.h` and the
-//!   minimal configuration; dependency-loop detection.
+//!   computes values lazily; after a change through the API
+//!   ([`Config::set_value`] and friends) only the values that really change
+//!   are recomputed; writers for `.config`, `autoconf.h` and the minimal
+//!   configuration; dependency-loop detection.
 //! * [`generate`]: one run (fragments in order, outputs, dumps);
 //!   [`zephyr`]: Zephyr's policy checks; [`explain`]: why a symbol has its
 //!   value; [`dump`]: per-symbol/choice state as JSON.
