@@ -258,7 +258,7 @@ fn empty_kconfig() -> Kconfig {
     }
 }
 
-pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
+fn read_text(path: &Path) -> std::io::Result<String> {
     // open, one read, close for the usual small file: a read of a regular
     // file returns less than asked only at its end, so a short read needs
     // no second read (or fstat) to find the end. Larger files are read on.
