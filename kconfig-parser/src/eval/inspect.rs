@@ -442,46 +442,23 @@ impl<'k> Config<'k> {
     /// main menu.
     pub fn menu_text(&mut self) -> String {
         let mut out = String::new();
-        let mut stack: Vec<(NodeId, usize)> = vec![(NodeId(0), 0)];
-        while let Some((n, depth)) = stack.pop() {
-            let ni = n.0 as usize;
-            if let Some(next) = self.fin[ni].next {
-                stack.push((next, depth));
-            }
-            if let Some(first) = self.fin[ni].list {
-                stack.push((first, depth + 1));
-            }
-            let node = self.kc.node(n);
-            let prompt = node
-                .prompt
-                .as_ref()
-                .map(|p| p.text.clone())
-                .unwrap_or_default();
-            let vis = match self.fin[ni].prompt {
-                Some(p) if node.prompt.is_some() || node.kind == NodeKind::Top => {
-                    self.expr_value(p)
-                }
-                _ => 0,
-            };
-            let head = match node.kind {
-                NodeKind::Top | NodeKind::Menu => "menu".to_string(),
-                NodeKind::Comment => "comment".to_string(),
-                NodeKind::Config { sym, menuconfig } => format!(
-                    "{} {}",
-                    if menuconfig { "menuconfig" } else { "config" },
-                    self.kc.symbols.name(sym)
-                ),
-                NodeKind::ConfigDefault { sym } => format!("config {}", self.kc.symbols.name(sym)),
-                NodeKind::Choice(c) => match &self.kc.choices[c.0 as usize].name {
+        for e in self.menu_tree() {
+            let name = e.name.as_deref();
+            let head = match e.kind {
+                MenuKind::Menu => "menu".to_string(),
+                MenuKind::Comment => "comment".to_string(),
+                MenuKind::Config => format!("config {}", name.unwrap_or_default()),
+                MenuKind::MenuConfig => format!("menuconfig {}", name.unwrap_or_default()),
+                MenuKind::Choice => match name {
                     Some(name) => format!("choice {name}"),
                     None => "choice".to_string(),
                 },
-                NodeKind::If => continue,
             };
-            for _ in 0..depth {
+            for _ in 0..e.depth {
                 out.push_str("  ");
             }
-            out.push_str(&format!("{head} \"{prompt}\" vis={vis}\n"));
+            let prompt = e.prompt.as_deref().unwrap_or_default();
+            out.push_str(&format!("{head} \"{prompt}\" vis={}\n", e.visibility));
         }
         out
     }
