@@ -4,9 +4,11 @@
 //! cost of each evaluation phase and min/median of the incremental step:
 //! `cargo run --release -p kconfig-parser --example incremental_eval -- [runs]`
 
-use kconfig_parser::{load, Config, LoadOptions, ReplayFunctions};
-use std::collections::HashMap;
-use std::path::PathBuf;
+// The Zephyr golden's load options, as the tests build them.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use kconfig_parser::{load, Config};
 use std::time::Instant;
 
 fn ms(t: Instant) -> f64 {
@@ -23,28 +25,8 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200);
-    let k = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/kconfig");
-    let golden = k.join("zephyr-golden/qemu_x86");
-    let z = k.join("zephyr");
-    let b = golden.join("Kconfig-generated");
-    let trace = ReplayFunctions::from_json(
-        &std::fs::read_to_string(golden.join("expected/functions_trace.json")).unwrap(),
-    )
-    .unwrap();
-    let env_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(golden.join("env.json")).unwrap()).unwrap();
-    let sub = |s: &str| {
-        s.replace("$ZEPHYR_BASE", &z.to_string_lossy())
-            .replace("$KCONFIG_BINARY_DIR", &b.to_string_lossy())
-    };
-    let mut env = HashMap::new();
-    for (key, v) in env_json["env"].as_object().unwrap() {
-        env.insert(key.clone(), sub(v.as_str().unwrap()));
-    }
-    let mut o = LoadOptions::new(sub(env_json["kconfig"].as_str().unwrap()));
-    o.srctree = Some(z.clone());
-    o.env = env;
-    o.host = Some(Box::new(trace));
+    let (o, _) = common::zephyr_options("qemu_x86");
+    let z = common::corpus().join("zephyr");
     let t = Instant::now();
     let kc = load(o).unwrap_or_else(|e| panic!("{e}"));
     println!("load: {:.2} ms", ms(t));

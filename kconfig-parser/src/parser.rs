@@ -101,37 +101,16 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     let helper_env = (opts.follow_sources && opts.read_ahead).then(|| opts.env.clone());
     let mut pp = Preprocessor::new(opts.env, opts.host);
     pp.variables = opts.variables;
-    let mut p = Parser {
-        kc: Kconfig {
+    let mut p = Parser::new(
+        Kconfig {
             srctree: srctree.clone(),
             ..empty_kconfig()
         },
         pp,
         prefix,
-        file_ids: rustc_hash::FxHashMap::default(),
-        cur: Cursor {
-            file: FileId(0),
-            name: Arc::from(top_name.as_str()),
-            text: Arc::new(String::new()),
-            pos: 0,
-            line: 0,
-        },
-        include_path: Arc::from(Vec::new()),
-        line_buf: String::new(),
-        toks: Vec::new(),
-        tok_i: 0,
-        kind: LineKind::Nothing,
-        reuse: false,
-        named_choices: rustc_hash::FxHashMap::default(),
-        block_depth: 0,
-        tok_pool: Vec::new(),
-        line_pool: Vec::new(),
-        file_cache: rustc_hash::FxHashMap::default(),
-        dir_cache: crate::glob::DirCache::default(),
-        follow_sources: opts.follow_sources,
-        read_ahead: None,
-        side_effects_seen: 0,
-    };
+        Arc::from(top_name.as_str()),
+        opts.follow_sources,
+    );
     let top_id = p.file_id(&top_name, top_path.clone());
     p.kc.reads.push(top_id);
     let text = read_text(&top_path).map_err(|e| LoadError {
@@ -192,34 +171,15 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
 /// conditions.
 pub fn parse_expression(kc: &mut Kconfig, text: &str) -> Result<ExprId, LoadError> {
     let taken = std::mem::replace(kc, empty_kconfig());
-    let mut p = Parser {
-        kc: taken,
-        pp: Preprocessor::new(HashMap::new(), None),
-        prefix: String::new(),
-        file_ids: rustc_hash::FxHashMap::default(),
-        cur: Cursor {
-            file: FileId(0),
-            name: Arc::from("<expression>"),
-            text: Arc::new(String::new()),
-            pos: 0,
-            line: 1,
-        },
-        include_path: Arc::from(Vec::new()),
-        line_buf: format!("if {text}"),
-        toks: Vec::new(),
-        tok_i: 0,
-        kind: LineKind::Nothing,
-        reuse: false,
-        named_choices: rustc_hash::FxHashMap::default(),
-        block_depth: 0,
-        tok_pool: Vec::new(),
-        line_pool: Vec::new(),
-        file_cache: rustc_hash::FxHashMap::default(),
-        dir_cache: crate::glob::DirCache::default(),
-        follow_sources: false,
-        read_ahead: None,
-        side_effects_seen: 0,
-    };
+    let mut p = Parser::new(
+        taken,
+        Preprocessor::new(HashMap::new(), None),
+        String::new(),
+        Arc::from("<expression>"),
+        false,
+    );
+    p.cur.line = 1;
+    p.line_buf = format!("if {text}");
     let r = (|| {
         p.process_line(false)?;
         if p.first_kw() != Some(Kw::If) {
@@ -375,6 +335,44 @@ impl Node {
 type PResult<T> = Result<T, LoadError>;
 
 impl Parser {
+    /// A parser positioned before the first line of an empty file `name`.
+    fn new(
+        kc: Kconfig,
+        pp: Preprocessor,
+        prefix: String,
+        name: Arc<str>,
+        follow_sources: bool,
+    ) -> Self {
+        Parser {
+            kc,
+            pp,
+            prefix,
+            file_ids: rustc_hash::FxHashMap::default(),
+            cur: Cursor {
+                file: FileId(0),
+                name,
+                text: Arc::new(String::new()),
+                pos: 0,
+                line: 0,
+            },
+            include_path: Arc::from(Vec::new()),
+            line_buf: String::new(),
+            toks: Vec::new(),
+            tok_i: 0,
+            kind: LineKind::Nothing,
+            reuse: false,
+            named_choices: rustc_hash::FxHashMap::default(),
+            block_depth: 0,
+            tok_pool: Vec::new(),
+            line_pool: Vec::new(),
+            file_cache: rustc_hash::FxHashMap::default(),
+            dir_cache: crate::glob::DirCache::default(),
+            follow_sources,
+            read_ahead: None,
+            side_effects_seen: 0,
+        }
+    }
+
     fn file_id(&mut self, name: &str, path: PathBuf) -> FileId {
         if let Some(&id) = self.file_ids.get(name) {
             return id;

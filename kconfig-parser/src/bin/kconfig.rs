@@ -185,15 +185,23 @@ fn dump(a: DumpArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn why(a: WhyArgs) -> Result<(), String> {
-    let opts = options(&a.tree)?;
-    let env = opts.env.clone();
+/// Loads the tree (printing its `$(info)` messages) and reads the
+/// fragments; the generation options start from the environment.
+fn load_tree(
+    tree: &TreeArgs,
+    fragment_paths: &[PathBuf],
+) -> Result<(kconfig_parser::Kconfig, Vec<Fragment>, GenOptions), String> {
+    let opts = options(tree)?;
+    let g = GenOptions::from_env(&opts.env);
     let kc = load(opts).map_err(|e| e.to_string())?;
     for i in &kc.info {
         println!("{i}");
     }
-    let fragments = read_fragments(&a.fragments)?;
-    let mut g = GenOptions::from_env(&env);
+    Ok((kc, read_fragments(fragment_paths)?, g))
+}
+
+fn why(a: WhyArgs) -> Result<(), String> {
+    let (kc, fragments, mut g) = load_tree(&a.tree, &a.fragments)?;
     let name = a
         .symbol
         .strip_prefix(g.prefix.as_str())
@@ -208,14 +216,7 @@ fn why(a: WhyArgs) -> Result<(), String> {
 }
 
 fn gen(a: GenArgs) -> Result<(), String> {
-    let opts = options(&a.tree)?;
-    let env = opts.env.clone();
-    let kc = load(opts).map_err(|e| e.to_string())?;
-    for i in &kc.info {
-        println!("{i}");
-    }
-    let fragments = read_fragments(&a.fragments)?;
-    let mut g = GenOptions::from_env(&env);
+    let (kc, fragments, mut g) = load_tree(&a.tree, &a.fragments)?;
     if let Some(p) = &a.prefix {
         g.prefix = p.clone();
     }
