@@ -316,9 +316,48 @@ pub struct Kconfig {
     pub info: Vec<String>,
     /// `$srctree` as given (empty when unset).
     pub srctree: String,
+    /// Every `source` pattern that named no single existing file: globs
+    /// (with what they matched) and optional sources of missing files (no
+    /// match). With [`Kconfig::files`] this is everything on disk the tree
+    /// depends on: a cache of the tree ([`crate::kconfig_py`]) is valid while
+    /// the files are unchanged and every probe gives the same matches.
+    pub probes: Vec<SourceProbe>,
+    /// How many `$(shell)` commands and impure host functions ran while
+    /// loading (their results may differ on another run: such a tree is
+    /// never cached).
+    pub side_effects: u64,
+    /// The text of each file in [`Kconfig::files`] as it was parsed.
+    pub(crate) texts: FileTexts,
+}
+
+/// One `source` pattern resolved against the file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceProbe {
+    /// The expanded pattern, as a path (with `$srctree` prefixed).
+    pub pattern: String,
+    /// Whether the pattern has glob wildcards.
+    pub glob: bool,
+    /// The paths it matched, sorted.
+    pub matches: Vec<String>,
+}
+
+/// File texts kept after parsing (their `Debug` shows only the count: a
+/// Zephyr tree holds about 5 MB of them).
+#[derive(Clone, Default)]
+pub(crate) struct FileTexts(pub(crate) Vec<std::sync::Arc<String>>);
+
+impl std::fmt::Debug for FileTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} file texts", self.0.len())
+    }
 }
 
 impl Kconfig {
+    /// The text of file `i` of [`Kconfig::files`] as it was parsed.
+    pub fn file_text(&self, i: usize) -> Option<&str> {
+        self.texts.0.get(i).map(|t| t.as_str())
+    }
+
     /// The node with this id.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
@@ -422,7 +461,8 @@ impl Kconfig {
             .count()
     }
 
-    /// Distinct real paths of every file read (Zephyr's `sources.txt`).
+    /// Distinct real paths of every file read (Zephyr's `sources.txt`), in
+    /// Python's string order.
     ///
     /// Real paths are resolved component by component with a cache of the
     /// directories already resolved: one `lstat` per new directory or file
@@ -436,7 +476,14 @@ impl Kconfig {
             .iter()
             .map(|f| real_path(&f.path, &mut cache))
             .collect();
-        v.sort();
+        // Python sorts the path strings: `cmsis-dsp/Kconfig` before
+        // `cmsis/Kconfig` ('-' < '/'), where `Path`'s order compares
+        // components and puts `cmsis` first.
+        v.sort_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
         v.dedup();
         v
     }

@@ -223,49 +223,100 @@ fn tri_str(v: u8) -> &'static str {
 }
 
 /// Python `int(s, base)` for bases 10, 16 and 0 (auto); None if invalid.
+///
+/// Kconfiglib validates and compares int/hex values with Python's `int()`,
+/// so this accepts what it accepts: surrounding whitespace, a sign, `_`
+/// between digits (and after a base prefix), and decimal digits of any
+/// script (`"١٢"` is 12; a configuration file may hold such a value and it
+/// is kept as written).
 pub fn parse_int(s: &str, base: u32) -> Option<i128> {
-    let t = s.trim();
+    let t = s.trim_matches(py_is_space);
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    let (digits, radix) = match base {
-        16 => (
-            t.strip_prefix("0x")
-                .or_else(|| t.strip_prefix("0X"))
-                .unwrap_or(t),
-            16,
-        ),
+    let (digits, radix, had_prefix) = match base {
+        16 => match prefixed(t, ["0x", "0X"]) {
+            Some(r) => (r, 16, true),
+            None => (t, 16, false),
+        },
         0 => {
-            let l = t.to_ascii_lowercase();
-            if l.starts_with("0x") {
-                (&t[2..], 16)
-            } else if l.starts_with("0o") {
-                (&t[2..], 8)
-            } else if l.starts_with("0b") {
-                (&t[2..], 2)
+            if let Some(r) = prefixed(t, ["0x", "0X"]) {
+                (r, 16, true)
+            } else if let Some(r) = prefixed(t, ["0o", "0O"]) {
+                (r, 8, true)
+            } else if let Some(r) = prefixed(t, ["0b", "0B"]) {
+                (r, 2, true)
             } else {
-                if t.len() > 1 && t.starts_with('0') && t.bytes().any(|b| b != b'0' && b != b'_') {
-                    return None;
-                }
-                (t, 10)
+                (t, 10, false)
             }
         }
-        _ => (t, 10),
+        _ => (t, 10, false),
     };
-    let digits = digits.strip_prefix('_').unwrap_or(digits);
-    if digits.is_empty() || digits.ends_with('_') || digits.contains("__") {
+    let digits = match digits.strip_prefix('_') {
+        Some(r) if had_prefix => r,
+        _ => digits,
+    };
+    if digits.is_empty() || digits.ends_with('_') || digits.starts_with('_') || digits.contains("__") {
         return None;
     }
-    let v = if digits.contains('_') {
-        let clean: String = digits.chars().filter(|&c| c != '_').collect();
-        i128::from_str_radix(&clean, radix).ok()?
-    } else {
-        // No separators (nearly always): parse in place, no allocation.
-        i128::from_str_radix(digits, radix).ok()?
-    };
+    let mut v: i128 = 0;
+    let mut leading_zero_rule_broken = false;
+    let mut first_digit = None;
+    for c in digits.chars() {
+        if c == '_' {
+            continue;
+        }
+        let d = digit_value(c)?;
+        if d >= radix {
+            return None;
+        }
+        match first_digit {
+            None => first_digit = Some(d),
+            Some(0) if d != 0 => leading_zero_rule_broken = true,
+            _ => {}
+        }
+        v = v.checked_mul(radix as i128)?.checked_add(d as i128)?;
+    }
+    // Base 0 rejects a decimal literal with leading zeros ("010").
+    if base == 0 && radix == 10 && leading_zero_rule_broken {
+        return None;
+    }
     Some(if neg { -v } else { v })
+}
+
+fn prefixed<'a>(t: &'a str, p: [&str; 2]) -> Option<&'a str> {
+    t.strip_prefix(p[0]).or_else(|| t.strip_prefix(p[1]))
+}
+
+/// Python's `str.isspace` (Rust's `char::is_whitespace` plus the four
+/// information separators U+001C..U+001F).
+pub fn py_is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// The value of a digit as Python's `int()` reads it: ASCII letters for
+/// bases above 10, any Unicode decimal digit (category Nd) for 0-9.
+fn digit_value(c: char) -> Option<u32> {
+    if c.is_ascii() {
+        return c.to_digit(36);
+    }
+    let cp = c as u32;
+    // First code point (the zero) of each run of ten decimal digits in
+    // Unicode 14 (the version of the Python that runs Kconfiglib in Zephyr).
+    const ZEROS: [u32; 65] = [
+        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+        0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+        0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50,
+        0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450,
+        0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0,
+        0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140,
+        0x1E2F0, 0x1E950, 0x1FBF0,
+    ];
+    let i = ZEROS.partition_point(|&z| z <= cp);
+    let zero = *ZEROS.get(i.checked_sub(1)?)?;
+    (cp - zero < 10).then_some(cp - zero)
 }
 
 fn py_hex(v: i128) -> String {

@@ -43,6 +43,7 @@ pub mod expr;
 pub mod fuzzing;
 pub mod generate;
 pub mod glob;
+pub mod kconfig_py;
 pub mod lexer;
 pub mod macros;
 pub mod output;

@@ -244,7 +244,10 @@ impl HostFunctions for ReplayFunctions {
             if let Some(v) = zephyr_pure_function(name, args) {
                 return Ok(v);
             }
-            let v = if name.ends_with("_int") || name.ends_with("_num") {
+            let v = if name.ends_with("_int")
+                || name.ends_with("_num")
+                || name == "dt_nodelabel_int_prop"
+            {
                 "0"
             } else if name.ends_with("_hex") {
                 "0x0"

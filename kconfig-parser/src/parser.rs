@@ -143,6 +143,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     }
     p.cur.file = top_id;
     p.cur.text = Arc::new(text);
+    p.kc.texts.0.push(p.cur.text.clone());
     p.kc.nodes.push(Node::new(
         NodeKind::Top,
         Loc {
@@ -162,6 +163,7 @@ pub fn load(opts: LoadOptions) -> Result<Kconfig, LoadError> {
     p.flush_events();
     p.kc.variables = std::mem::take(&mut p.pp.variables);
     p.kc.env_vars = std::mem::take(&mut p.pp.env_used);
+    p.kc.side_effects = p.pp.side_effects;
     Ok(p.kc)
 }
 
@@ -215,6 +217,9 @@ fn empty_kconfig() -> Kconfig {
         warnings: Vec::new(),
         info: Vec::new(),
         srctree: String::new(),
+        probes: Vec::new(),
+        side_effects: 0,
+        texts: crate::ast::FileTexts::default(),
     }
 }
 
@@ -942,6 +947,13 @@ impl Parser {
                 Err(_) => vec![full.clone()],
             }
         };
+        if crate::glob::has_magic(&full) || matches.is_empty() {
+            self.kc.probes.push(crate::ast::SourceProbe {
+                pattern: full.clone(),
+                glob: crate::glob::has_magic(&full),
+                matches: matches.clone(),
+            });
+        }
         if matches.is_empty() && matches!(k, Kw::Source | Kw::Rsource) {
             let srctree = if self.kc.srctree.is_empty() {
                 "unset or blank".to_string()
@@ -1036,6 +1048,9 @@ impl Parser {
             message: format!("cannot read '{path}' (sourced here): {e}"),
         })?;
         let id = self.file_id(&name, PathBuf::from(path));
+        if id.0 as usize == self.kc.texts.0.len() {
+            self.kc.texts.0.push(text.clone());
+        }
         self.kc.reads.push(id);
         let saved_cursor = std::mem::replace(
             &mut self.cur,

@@ -111,6 +111,33 @@ enum Cmd {
     Why(WhyArgs),
     /// Evaluate the tree with configuration fragments and write outputs.
     Gen(GenArgs),
+    /// Drop-in for Zephyr's scripts/kconfig/kconfig.py: takes its exact
+    /// command line (`--zephyr-base=DIR [--handwritten-input-configs]
+    /// [--forced-input-configs] KCONFIG_ROOT DOTCONFIG AUTOCONF_H
+    /// KCONFIG_LIST_OUT CONFIG_FILE...`), environment and working
+    /// directory, and writes the same files with the same messages.
+    /// KCONFIG_ZEPHYR_CACHE=0 turns the cache of unchanged re-runs off.
+    #[command(disable_help_flag = true)]
+    Zephyr {
+        /// kconfig.py's arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
+    },
+    /// Write the Python interpreter shim for Zephyr builds: give it to
+    /// CMake as -DPython3_EXECUTABLE=FILE; it runs kconfig.py as
+    /// `kconfig zephyr` and everything else in the real interpreter.
+    ZephyrShim {
+        /// The real Python interpreter (e.g. a virtual environment's
+        /// bin/python3).
+        #[arg(long)]
+        python: PathBuf,
+        /// Where to write the shim.
+        #[arg(long)]
+        out: PathBuf,
+        /// The kconfig executable the shim runs (default: this one).
+        #[arg(long)]
+        kconfig: Option<PathBuf>,
+    },
     /// Load the whole tree and report the number of files and entries.
     Parse {
         #[command(flatten)]
@@ -283,9 +310,60 @@ fn gen(a: GenArgs) -> Result<(), String> {
     Ok(())
 }
 
+fn zephyr(args: Vec<String>) -> ExitCode {
+    use kconfig_parser::kconfig_py::{run, Args, Context, Stream};
+    use std::io::Write;
+    let args = match Args::parse(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ctx = match Context::from_process() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let r = run(&args, ctx);
+    let (mut o, mut e) = (std::io::stdout().lock(), std::io::stderr().lock());
+    for (stream, text) in &r.output {
+        let _ = match stream {
+            Stream::Stdout => o.write_all(text.as_bytes()).and_then(|_| o.flush()),
+            Stream::Stderr => e.write_all(text.as_bytes()),
+        };
+    }
+    ExitCode::from(r.status.clamp(0, 255) as u8)
+}
+
+fn zephyr_shim(python: PathBuf, out: PathBuf, kconfig: Option<PathBuf>) -> Result<(), String> {
+    let kconfig = match kconfig {
+        Some(k) => k,
+        None => std::env::current_exe()
+            .map_err(|e| format!("cannot find this executable's path: {e}"))?,
+    };
+    let abs = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    kconfig_parser::kconfig_py::shim::write(&out, &abs(python), &abs(kconfig))
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Zephyr { args } => zephyr(args),
+        Cmd::ZephyrShim {
+            python,
+            out,
+            kconfig,
+        } => match zephyr_shim(python, out, kconfig) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Dump(a) => match dump(a) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

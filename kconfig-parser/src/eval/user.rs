@@ -213,30 +213,31 @@ impl<'k> Config<'k> {
             }
         }
         let prefix = self.prefix.clone();
-        for (lineno, raw) in text.lines().enumerate() {
-            let line = raw.trim_end();
-            let (name, mut val) = if let Some(rest) = line.strip_prefix(prefix.as_str()) {
-                let Some((name, val)) = rest.split_once('=') else {
-                    self.malformed(line, display_name, lineno + 1);
-                    continue;
-                };
-                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                {
-                    self.malformed(line, display_name, lineno + 1);
-                    continue;
-                }
+        for (lineno, raw) in py_lines(text).enumerate() {
+            // Kconfiglib's two line patterns, matched at the start of the
+            // right-stripped line: `PREFIX([^=]+)=(.*)` and
+            // `# PREFIX([^ ]+) is not set`. Neither is anchored at the end
+            // (text after "is not set" is ignored) and the name is not
+            // checked (`CONFIG_X =y` assigns the undefined symbol "X ").
+            let line = raw.trim_end_matches(py_is_space);
+            let set = line
+                .strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.split_once('='))
+                .filter(|(name, _)| !name.is_empty());
+            let (name, mut val) = if let Some((name, val)) = set {
                 (name.to_string(), val.to_string())
             } else if let Some(name) = line
                 .strip_prefix("# ")
                 .and_then(|l| l.strip_prefix(prefix.as_str()))
-                .and_then(|l| l.strip_suffix(" is not set"))
-                .filter(|n| {
-                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                .and_then(|l| {
+                    let end = l.find(' ').unwrap_or(l.len());
+                    l[end..].starts_with(" is not set").then(|| &l[..end])
                 })
+                .filter(|n| !n.is_empty())
             {
                 (name.to_string(), "\u{0}n".to_string())
             } else {
-                if !line.is_empty() && !line.trim_start().starts_with('#') {
+                if !line.is_empty() && !line.trim_start_matches(py_is_space).starts_with('#') {
                     self.malformed(line, display_name, lineno + 1);
                 }
                 continue;
@@ -365,4 +366,29 @@ impl<'k> Config<'k> {
             "{file}:{lineno}: warning: ignoring malformed line '{line}'"
         ));
     }
+}
+
+/// The lines of `text` as Python's text mode reads them (universal
+/// newlines: `\n`, `\r\n` and a lone `\r` each end a line), without
+/// their terminators.
+pub(crate) fn py_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match rest.find(['\n', '\r']) {
+            Some(i) => {
+                let line = &rest[..i];
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+                Some(line)
+            }
+            None => {
+                let line = rest;
+                rest = "";
+                Some(line)
+            }
+        }
+    })
 }
