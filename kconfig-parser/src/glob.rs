@@ -154,7 +154,30 @@ pub fn glob(pattern: &str) -> Vec<String> {
 
 /// [`glob`], listing each directory at most once per `cache`.
 pub fn glob_cached(pattern: &str, cache: &mut DirCache) -> Vec<String> {
+    glob_impl(pattern, cache, &mut None)
+}
+
+/// [`glob_cached`], also naming every directory whose entries decide the
+/// matches (listed, or looked into for a literal name; `.` for a relative
+/// pattern's current directory): while none of them changes (a directory's
+/// modification time changes whenever an entry is added, removed or
+/// renamed), the glob matches the same paths.
+pub fn glob_watched(pattern: &str, cache: &mut DirCache, dirs: &mut Vec<String>) -> Vec<String> {
+    let mut w = Some(std::mem::take(dirs));
+    let out = glob_impl(pattern, cache, &mut w);
+    *dirs = w.unwrap_or_default();
+    out
+}
+
+fn glob_impl(pattern: &str, cache: &mut DirCache, watch: &mut Option<Vec<String>>) -> Vec<String> {
     if !has_magic(pattern) {
+        if let Some(w) = watch {
+            w.push(match pattern.rfind('/') {
+                Some(0) => "/".to_string(),
+                Some(p) => pattern[..p].to_string(),
+                None => ".".to_string(),
+            });
+        }
         return if Path::new(pattern).symlink_metadata().is_ok() {
             vec![pattern.to_string()]
         } else {
@@ -168,7 +191,7 @@ pub fn glob_cached(pattern: &str, cache: &mut DirCache) -> Vec<String> {
     let dirs: Vec<String> = if dir.is_empty() {
         vec![String::new()]
     } else if has_magic(dir) {
-        glob_cached(dir, cache)
+        glob_impl(dir, cache, watch)
     } else {
         vec![dir.to_string()]
     };
@@ -179,6 +202,13 @@ pub fn glob_cached(pattern: &str, cache: &mut DirCache) -> Vec<String> {
         } else {
             d.clone()
         };
+        if let Some(w) = watch {
+            w.push(if sep_d.is_empty() {
+                ".".to_string()
+            } else {
+                sep_d.clone()
+            });
+        }
         if !has_magic(base) {
             let full = join(&d, base, pattern.starts_with('/'));
             if Path::new(&full).symlink_metadata().is_ok() {

@@ -114,11 +114,9 @@ impl Args {
                 "--forced-input-configs" => forced = true,
                 "--zephyr-base" => match it.next() {
                     Some(v) if !v.starts_with('-') || v == "-" => zephyr_base = Some(v),
-                    _ => {
-                        return Err(format!(
-                            "{USAGE}\nkconfig.py: error: argument --zephyr-base: expected one argument"
-                        ))
-                    }
+                    _ => return Err(format!(
+                        "{USAGE}\nkconfig.py: error: argument --zephyr-base: expected one argument"
+                    )),
                 },
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 _ => match a.strip_prefix("--zephyr-base=") {
@@ -766,7 +764,13 @@ fn write_outputs(args: &Args, cwd: &Path, texts: &Texts, out: &mut Out) -> i32 {
             write_through(&header, &texts.autoconf)?;
             out.out(format!("Kconfig header saved to '{}'\n", args.header_out));
         }
-        write_through(&list, &texts.sources)
+        // kconfig.py rewrites the list every time; nothing reads its
+        // modification time (CMake reads its contents after the run), so
+        // an unchanged list is left alone.
+        if std::fs::read(&list).map_or(true, |b| b != texts.sources.as_bytes()) {
+            write_through(&list, &texts.sources)?;
+        }
+        Ok(())
     })();
     match r {
         Ok(()) => 0,

@@ -40,10 +40,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// Name of the cache file (in the directory of the sources list).
-pub const FILE_NAME: &str = "kconfig-zephyr-cache.json";
+pub const FILE_NAME: &str = "kconfig-zephyr.cache";
 
-/// Format version: a file of another version is ignored.
-const VERSION: u32 = 1;
+/// Format version (also in the file's first bytes): part of the key.
+const VERSION: u32 = 2;
 
 /// A 128-bit digest: two std SipHash streams (fixed keys, so
 /// deterministic) fed the same fields after different prefixes. Not a
@@ -156,7 +156,7 @@ fn run_key(args: &Args, fragments: &[(String, String)]) -> String {
 }
 
 /// A file's status as far as changes go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stat {
     dev: u64,
     ino: u64,
@@ -175,39 +175,272 @@ impl Stat {
             ctime: (m.ctime(), m.ctime_nsec()),
         }
     }
+
+    /// Changed less than two seconds before `racy` (a later change may
+    /// keep the same times).
+    fn is_racy(&self, racy: (i64, i64)) -> bool {
+        self.mtime >= racy || self.ctime >= racy
+    }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct FileEntry {
-    path: String,
-    /// `None`: changed too recently to trust; always read back.
-    stat: Option<Stat>,
-    digest: String,
+/// One thing to check before a cached answer is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Check {
+    /// A Kconfig file: same status, or else the same content digest.
+    File {
+        path: String,
+        stat: Option<Stat>,
+        digest: String,
+    },
+    /// A directory (or a file under the bindings directories) whose status
+    /// must be the same: `None`, it must still be missing.
+    Status {
+        path: String,
+        stat: Option<Stat>,
+        follow: bool,
+    },
+    /// A glob that must still match the same paths (a directory it reads
+    /// changed too recently for its status to be trusted).
+    Glob {
+        pattern: String,
+        matches: Vec<String>,
+    },
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct ProbeEntry {
-    pattern: String,
-    glob: bool,
-    matches: Vec<String>,
+impl Check {
+    fn holds(&self, dirs: &mut crate::glob::DirCache) -> bool {
+        match self {
+            Check::File {
+                path,
+                stat,
+                digest: d,
+            } => {
+                let Ok(m) = std::fs::metadata(path) else {
+                    return false;
+                };
+                if stat.is_some_and(|s| s == Stat::of(&m)) {
+                    return true;
+                }
+                std::fs::read(path).is_ok_and(|b| digest(&b) == *d)
+            }
+            Check::Status { path, stat, follow } => {
+                let m = if *follow {
+                    std::fs::metadata(path)
+                } else {
+                    std::fs::symlink_metadata(path)
+                };
+                match (m, stat) {
+                    (Ok(m), Some(s)) => Stat::of(&m) == *s,
+                    (Err(e), None) => e.kind() == std::io::ErrorKind::NotFound,
+                    _ => false,
+                }
+            }
+            Check::Glob { pattern, matches } => {
+                let mut m = crate::glob::glob_cached(pattern, dirs);
+                m.sort();
+                m == *matches
+            }
+        }
+    }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct ResultEntry {
     run: String,
     output: Vec<(Stream, String)>,
-    texts: Texts,
+    config: String,
+    autoconf: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct CacheFile {
-    version: u32,
     tree: String,
-    files: Vec<FileEntry>,
-    probes: Vec<ProbeEntry>,
-    /// Files and directories under the bindings directories.
-    watched: Vec<(String, Stat)>,
+    checks: Vec<Check>,
+    sources: String,
     results: Vec<ResultEntry>,
+}
+
+/// The file's first bytes: name and format version.
+const MAGIC: &[u8; 8] = b"KZCACHE2";
+
+/// A small binary encoding (the cache is read on every re-run: decoding
+/// must cost well under a millisecond).
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn stat(&mut self, s: &Option<Stat>) {
+        match s {
+            None => self.0.push(0),
+            Some(s) => {
+                self.0.push(1);
+                for v in [s.dev, s.ino, s.size] {
+                    self.u64(v);
+                }
+                for v in [s.mtime.0, s.mtime.1, s.ctime.0, s.ctime.1] {
+                    self.u64(v as u64);
+                }
+            }
+        }
+    }
+}
+
+struct Dec<'a>(&'a [u8]);
+
+impl<'a> Dec<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+    }
+    fn len(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?)
+            .ok()
+            .filter(|&n| n <= self.0.len())
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.len()?;
+        std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
+    }
+    fn stat(&mut self) -> Option<Option<Stat>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => {
+                let (dev, ino, size) = (self.u64()?, self.u64()?, self.u64()?);
+                let mut t = [0i64; 4];
+                for v in t.iter_mut() {
+                    *v = self.u64()? as i64;
+                }
+                Some(Some(Stat {
+                    dev,
+                    ino,
+                    size,
+                    mtime: (t[0], t[1]),
+                    ctime: (t[2], t[3]),
+                }))
+            }
+        }
+    }
+}
+
+impl CacheFile {
+    fn encode(&self) -> Vec<u8> {
+        let mut e = Enc(MAGIC.to_vec());
+        e.str(&self.tree);
+        e.u64(self.checks.len() as u64);
+        for c in &self.checks {
+            match c {
+                Check::File { path, stat, digest } => {
+                    e.0.push(0);
+                    e.str(path);
+                    e.stat(stat);
+                    e.str(digest);
+                }
+                Check::Status { path, stat, follow } => {
+                    e.0.push(1 + *follow as u8);
+                    e.str(path);
+                    e.stat(stat);
+                }
+                Check::Glob { pattern, matches } => {
+                    e.0.push(3);
+                    e.str(pattern);
+                    e.u64(matches.len() as u64);
+                    for m in matches {
+                        e.str(m);
+                    }
+                }
+            }
+        }
+        e.str(&self.sources);
+        e.u64(self.results.len() as u64);
+        for r in &self.results {
+            e.str(&r.run);
+            e.u64(r.output.len() as u64);
+            for (s, t) in &r.output {
+                e.0.push(matches!(s, Stream::Stderr) as u8);
+                e.str(t);
+            }
+            e.str(&r.config);
+            e.str(&r.autoconf);
+        }
+        e.0
+    }
+
+    fn decode(bytes: &[u8]) -> Option<CacheFile> {
+        let mut d = Dec(bytes.strip_prefix(MAGIC.as_slice())?);
+        let tree = d.str()?;
+        let n = d.len()?;
+        let mut checks = Vec::with_capacity(n);
+        for _ in 0..n {
+            checks.push(match d.u8()? {
+                0 => Check::File {
+                    path: d.str()?,
+                    stat: d.stat()?,
+                    digest: d.str()?,
+                },
+                k @ (1 | 2) => Check::Status {
+                    path: d.str()?,
+                    stat: d.stat()?,
+                    follow: k == 2,
+                },
+                3 => {
+                    let pattern = d.str()?;
+                    let m = d.len()?;
+                    let mut matches = Vec::with_capacity(m);
+                    for _ in 0..m {
+                        matches.push(d.str()?);
+                    }
+                    Check::Glob { pattern, matches }
+                }
+                _ => return None,
+            });
+        }
+        let sources = d.str()?;
+        let n = d.len()?;
+        let mut results = Vec::with_capacity(n);
+        for _ in 0..n {
+            let run = d.str()?;
+            let m = d.len()?;
+            let mut output = Vec::with_capacity(m);
+            for _ in 0..m {
+                let s = if d.u8()? == 0 {
+                    Stream::Stdout
+                } else {
+                    Stream::Stderr
+                };
+                output.push((s, d.str()?));
+            }
+            results.push(ResultEntry {
+                run,
+                output,
+                config: d.str()?,
+                autoconf: d.str()?,
+            });
+        }
+        d.0.is_empty().then_some(CacheFile {
+            tree,
+            checks,
+            sources,
+            results,
+        })
+    }
 }
 
 /// A cached answer.
@@ -222,70 +455,39 @@ pub struct Hit {
 /// The cached answer for `key`, if the cache at `path` holds one and
 /// everything the tree was read from is unchanged.
 pub fn lookup(path: &Path, key: &Key) -> Option<Hit> {
-    let text = std::fs::read(path).ok()?;
-    let file: CacheFile = serde_json::from_slice(&text).ok()?;
-    if file.version != VERSION || file.tree != key.tree {
+    let bytes = std::fs::read(path).ok()?;
+    let file = CacheFile::decode(&bytes)?;
+    if file.tree != key.tree {
         return None;
     }
-    let result = file.results.iter().find(|r| r.run == key.run)?;
-    if !files_unchanged(&file.files)
-        || !probes_unchanged(&file.probes)
-        || !watched_unchanged(&file.watched)
-    {
-        return None;
-    }
-    Some(Hit {
-        output: result.output.clone(),
-        texts: result.texts.clone(),
-    })
-}
-
-/// Checks the Kconfig files on two threads (a Zephyr tree has ~4,000).
-fn files_unchanged(files: &[FileEntry]) -> bool {
-    let check = |f: &FileEntry| -> bool {
-        let Ok(m) = std::fs::metadata(&f.path) else {
-            return false;
-        };
-        if f.stat.is_some_and(|s| s == Stat::of(&m)) {
-            return true;
-        }
-        std::fs::read(&f.path).is_ok_and(|b| digest(&b) == f.digest)
+    let result = file.results.into_iter().find(|r| r.run == key.run)?;
+    // About 4,500 status checks on Zephyr: on two threads.
+    let (a, b) = file.checks.split_at(file.checks.len() / 2);
+    let all = |c: &[Check]| {
+        let mut dirs = crate::glob::DirCache::default();
+        c.iter().all(|c| c.holds(&mut dirs))
     };
-    let half = files.len() / 2;
-    let (a, b) = files.split_at(half);
-    std::thread::scope(|s| {
-        let h = s.spawn(|| a.iter().all(check));
-        let rb = b.iter().all(check);
+    let ok = std::thread::scope(|s| {
+        let h = s.spawn(|| all(a));
+        let rb = all(b);
         h.join().unwrap_or(false) && rb
-    })
-}
-
-fn probes_unchanged(probes: &[ProbeEntry]) -> bool {
-    let mut dirs = crate::glob::DirCache::default();
-    probes.iter().all(|p| {
-        if p.glob {
-            let mut m = crate::glob::glob_cached(&p.pattern, &mut dirs);
-            m.sort();
-            m == p.matches
-        } else {
-            // A missing optional source must still be missing.
-            matches!(std::fs::metadata(&p.pattern), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
-        }
-    })
-}
-
-fn watched_unchanged(watched: &[(String, Stat)]) -> bool {
-    watched.iter().all(|(p, s)| {
-        std::fs::symlink_metadata(p).is_ok_and(|m| Stat::of(&m) == *s)
+    });
+    ok.then_some(Hit {
+        output: result.output,
+        texts: Texts {
+            config: result.config,
+            autoconf: result.autoconf,
+            sources: file.sources,
+        },
     })
 }
 
 /// Every file and directory under the devicetree's bindings directories.
-fn watch_bindings(devicetree: Option<&DevicetreeInputs>) -> Vec<(String, Stat)> {
-    let mut out = Vec::new();
+fn watch_bindings(devicetree: Option<&DevicetreeInputs>, checks: &mut Vec<Check>) {
     let Some(d) = devicetree else {
-        return out;
+        return;
     };
+    let mut found = Vec::new();
     let mut stack: Vec<std::path::PathBuf> = d.bindings_dirs().collect();
     while let Some(p) = stack.pop() {
         let Ok(m) = std::fs::symlink_metadata(&p) else {
@@ -298,10 +500,14 @@ fn watch_bindings(devicetree: Option<&DevicetreeInputs>) -> Vec<(String, Stat)> 
                 }
             }
         }
-        out.push((p.to_string_lossy().into_owned(), Stat::of(&m)));
+        found.push((p.to_string_lossy().into_owned(), Stat::of(&m)));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    checks.extend(found.into_iter().map(|(path, s)| Check::Status {
+        path,
+        stat: Some(s),
+        follow: false,
+    }));
 }
 
 /// One result to store: its key, the output before the writes, the texts.
@@ -315,7 +521,8 @@ pub struct Stored<'a> {
 }
 
 /// Writes the cache for a tree and its results (atomically; a failure
-/// leaves no partial file).
+/// leaves no partial file). Nothing is written when the tree cannot be
+/// described (a file's text is missing, a glob matches differently now).
 pub fn store(
     path: &Path,
     kc: &Kconfig,
@@ -333,49 +540,78 @@ pub fn store(
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| (d.as_secs() as i64, d.subsec_nanos() as i64))
         .unwrap_or((i64::MAX, 0));
-    let mut files = Vec::with_capacity(kc.files.len());
+    let mut checks = Vec::with_capacity(kc.files.len() + 1000);
     for (i, f) in kc.files.iter().enumerate() {
         let Some(text) = kc.file_text(i) else {
             return Ok(());
         };
-        let path = f.path.to_string_lossy().into_owned();
         let stat = std::fs::metadata(&f.path)
             .ok()
             .map(|m| Stat::of(&m))
-            .filter(|s| s.ctime < racy && s.mtime < racy);
-        files.push(FileEntry {
-            path,
+            .filter(|s| !s.is_racy(racy));
+        checks.push(Check::File {
+            path: f.path.to_string_lossy().into_owned(),
             stat,
             digest: digest(text.as_bytes()),
         });
     }
-    let probes = kc
-        .probes
-        .iter()
-        .map(|p| ProbeEntry {
-            pattern: p.pattern.clone(),
-            glob: p.glob,
-            matches: p.matches.clone(),
-        })
-        .collect();
+    let mut dirs_cache = crate::glob::DirCache::default();
+    let mut dirs: Vec<String> = Vec::new();
+    for p in &kc.probes {
+        if !p.glob {
+            checks.push(Check::Status {
+                path: p.pattern.clone(),
+                stat: None,
+                follow: true,
+            });
+            continue;
+        }
+        let mut mine = Vec::new();
+        let mut m = crate::glob::glob_watched(&p.pattern, &mut dirs_cache, &mut mine);
+        m.sort();
+        if m != p.matches {
+            // Changed since the tree was read: this tree is stale already.
+            return Ok(());
+        }
+        let racy_dir = mine
+            .iter()
+            .any(|d| std::fs::metadata(d).is_ok_and(|m| Stat::of(&m).is_racy(racy)));
+        if racy_dir {
+            checks.push(Check::Glob {
+                pattern: p.pattern.clone(),
+                matches: m,
+            });
+        } else {
+            dirs.extend(mine);
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        let stat = std::fs::metadata(&d).ok().map(|m| Stat::of(&m));
+        checks.push(Check::Status {
+            path: d,
+            stat,
+            follow: true,
+        });
+    }
+    watch_bindings(devicetree, &mut checks);
     let file = CacheFile {
-        version: VERSION,
         tree: first.key.tree.clone(),
-        files,
-        probes,
-        watched: watch_bindings(devicetree),
+        checks,
+        sources: first.texts.sources.clone(),
         results: results
             .iter()
-            .filter(|r| r.key.tree == first.key.tree)
+            .filter(|r| r.key.tree == first.key.tree && r.texts.sources == first.texts.sources)
             .map(|r| ResultEntry {
                 run: r.key.run.clone(),
                 output: r.output.to_vec(),
-                texts: r.texts.clone(),
+                config: r.texts.config.clone(),
+                autoconf: r.texts.autoconf.clone(),
             })
             .collect(),
     };
-    let text = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-    crate::output::write_atomic(path, &text)
+    crate::output::write_atomic(path, &file.encode())
 }
 
 /// The run CMake makes after a successful one: the `.config` just written

@@ -205,7 +205,11 @@ fn shield_dirs(env: &HashMap<String, String>) -> Vec<PathBuf> {
         board_roots.push(PathBuf::from(z));
     }
     let mut out = Vec::new();
-    for shield in list.split(';').map(|s| s.trim_end_matches('\\')).filter(|s| !s.is_empty()) {
+    for shield in list
+        .split(';')
+        .map(|s| s.trim_end_matches('\\'))
+        .filter(|s| !s.is_empty())
+    {
         'roots: for root in &board_roots {
             let Ok(rd) = std::fs::read_dir(root.join("boards").join("shields")) else {
                 continue;

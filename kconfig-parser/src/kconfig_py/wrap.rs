@@ -93,7 +93,8 @@ fn chunks(t: &[char]) -> Vec<&[char]> {
                             && t[j - 2] == '-'
                             && letter_at(j.checked_sub(1))))
                     && letter_at(Some(j + 1))
-                    && (letter_at(Some(j + 2)) || (at(j + 2) == Some('-') && letter_at(Some(j + 3))));
+                    && (letter_at(Some(j + 2))
+                        || (at(j + 2) == Some('-') && letter_at(Some(j + 3))));
                 if hyphen {
                     j += 1;
                     break;
