@@ -19,3 +19,5 @@
 
 pub mod bindings;
 pub mod dts;
+pub mod edt;
+pub mod kconfig;

@@ -35,6 +35,7 @@
 //! ```
 
 pub mod ast;
+pub mod devicetree;
 pub mod dump;
 pub mod error;
 pub mod eval;

@@ -37,8 +37,17 @@ struct TreeArgs {
     #[arg(long = "env", value_name = "NAME=VALUE")]
     env: Vec<String>,
     /// Replay table of host function results (functions_trace.json).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "devicetree")]
     replay: Option<PathBuf>,
+    /// Zephyr's final devicetree (`zephyr.dts`): answers the `$(dt_*)`
+    /// functions of Zephyr's Kconfig natively, with the bindings under each
+    /// `--dts-root`.
+    #[arg(long, value_name = "FILE")]
+    devicetree: Option<PathBuf>,
+    /// A DTS root whose `dts/bindings` holds bindings (repeatable; default:
+    /// $ZEPHYR_BASE). Later roots' files win for `include:` by file name.
+    #[arg(long = "dts-root", value_name = "DIR", requires = "devicetree")]
+    dts_roots: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -167,6 +176,22 @@ fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
         let text = std::fs::read_to_string(r)
             .map_err(|e| format!("cannot read replay table {}: {e}", r.display()))?;
         o.host = Some(Box::new(ReplayFunctions::from_json(&text)?));
+    }
+    if let Some(dts) = &t.devicetree {
+        let roots = if t.dts_roots.is_empty() {
+            let base = o.env.get("ZEPHYR_BASE").ok_or(
+                "--devicetree needs --dts-root DIR (or ZEPHYR_BASE in the environment) to find the bindings",
+            )?;
+            vec![PathBuf::from(base)]
+        } else {
+            t.dts_roots.clone()
+        };
+        let shields = o.env.get("SHIELD_AS_LIST").cloned();
+        o.host = Some(kconfig_parser::devicetree::zephyr_functions(
+            Some(dts),
+            &roots,
+            shields,
+        )?);
     }
     Ok(o)
 }

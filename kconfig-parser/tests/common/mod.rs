@@ -121,3 +121,34 @@ pub fn zephyr_options(board: &str) -> (LoadOptions, Value) {
     ));
     (o, env_json)
 }
+
+/// The Zephyr workspace (`zephyr/`, `modules/`) for tests that need real
+/// Zephyr sources: `$ZEPHYR_WORKSPACE` when set, else `../shared/zephyr-workspace`
+/// unpacked once into `target/zephyr-workspace` (under a lock, so that test
+/// binaries running at the same time unpack it once). `None`, with a
+/// visible notice, when neither exists.
+#[allow(dead_code)]
+pub fn zephyr_workspace(test: &str) -> Option<PathBuf> {
+    if let Some(ws) = std::env::var_os("ZEPHYR_WORKSPACE") {
+        return Some(PathBuf::from(ws));
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let unpack = root.join("../shared/zephyr-workspace/unpack.sh");
+    if !unpack.exists() {
+        eprintln!(
+            "NOTICE: {test} skipped: no Zephyr workspace (set ZEPHYR_WORKSPACE, or provide ../shared/zephyr-workspace)"
+        );
+        return None;
+    }
+    let dest = root.join("target/zephyr-workspace");
+    std::fs::create_dir_all(root.join("target")).expect("create target/");
+    let status = std::process::Command::new("flock")
+        .arg(root.join("target/zephyr-workspace.lock"))
+        .arg("sh")
+        .arg(&unpack)
+        .arg(&dest)
+        .status()
+        .expect("run flock sh unpack.sh (util-linux)");
+    assert!(status.success(), "unpacking the Zephyr workspace failed");
+    Some(dest)
+}
