@@ -373,7 +373,7 @@ pub fn run(args: &Args, ctx: Context) -> Run {
 
     let host: Box<dyn HostFunctions> = match functions {
         Functions::Given { functions, .. } => functions,
-        Functions::Native => match devicetree_inputs::functions(devicetree.as_ref()) {
+        Functions::Native => match devicetree_inputs::functions(devicetree.as_ref(), &env) {
             Ok(f) => f,
             Err(e) => {
                 out.err(format!("{program}: {e}\n"));

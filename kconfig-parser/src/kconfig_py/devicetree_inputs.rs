@@ -227,16 +227,15 @@ fn shield_dirs(env: &HashMap<String, String>) -> Vec<PathBuf> {
     out
 }
 
-/// Zephyr's Kconfig functions for this devicetree: the one place the
-/// native devicetree functions are called.
-pub fn functions(devicetree: Option<&DevicetreeInputs>) -> Result<Box<dyn HostFunctions>, String> {
+/// Zephyr's Kconfig functions for this devicetree (with `SHIELD_AS_LIST`
+/// from `env`): the one place the native devicetree functions are made.
+pub fn functions(
+    devicetree: Option<&DevicetreeInputs>,
+    env: &HashMap<String, String>,
+) -> Result<Box<dyn HostFunctions>, String> {
+    let shields = env.get("SHIELD_AS_LIST").cloned();
     match devicetree {
-        None => Ok(Box::new(
-            crate::ReplayFunctions::default().with_no_devicetree_fallback(),
-        )),
-        Some(d) => Err(format!(
-            "the native devicetree functions are not built into this kconfig yet (devicetree {})",
-            d.dts.display()
-        )),
+        None => crate::devicetree::zephyr_functions(None, &[], shields),
+        Some(d) => crate::devicetree::zephyr_functions(Some(&d.dts), &d.dts_roots, shields),
     }
 }
