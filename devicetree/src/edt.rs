@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// An error building the extended tree: the tree or a binding is wrong.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The DTS could not be read.
@@ -257,6 +257,11 @@ impl Edt {
         Ok(edt)
     }
 
+    /// The DTS file name the tree was read from (as messages name it).
+    pub fn dts_path(&self) -> &str {
+        &self.dts_path
+    }
+
     /// The underlying tree.
     pub fn tree(&self) -> &Tree {
         &self.tree
@@ -376,11 +381,7 @@ impl Edt {
         let dnode = self.tree.node(id);
         let path = self.tree.path(id);
         let compats: Vec<String> = match dnode.prop("compatible") {
-            Some(p) => p
-                .to_strings()?
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
+            Some(p) => p.to_strings()?.into_iter().map(str::to_string).collect(),
             None => Vec::new(),
         };
         let status = match dnode.prop("status") {
@@ -459,10 +460,7 @@ impl Edt {
             };
             props.push((p.name().to_string(), kind));
         }
-        Ok(crate::bindings::synthesized(
-            Path::new("<inferred>"),
-            props,
-        ))
+        Ok(crate::bindings::synthesized(Path::new("<inferred>"), props))
     }
 
     fn address_cells(&self, parent: Option<NodeId>) -> Result<usize, Error> {
@@ -514,8 +512,12 @@ impl Edt {
     }
 
     fn is_pci(&self, node: &ENode) -> bool {
-        node.bus_node
-            .is_some_and(|b| self.nodes[self.index[&b]].buses().iter().any(|x| x == "pcie"))
+        node.bus_node.is_some_and(|b| {
+            self.nodes[self.index[&b]]
+                .buses()
+                .iter()
+                .any(|x| x == "pcie")
+        })
     }
 
     /// `<base>-names` matched to `count` entries (edtlib errors when the
@@ -529,7 +531,10 @@ impl Edt {
                 if names.len() != count {
                     return Err(self.semantic(
                         id,
-                        format!("{key} property has {} strings, expected {count} strings", names.len()),
+                        format!(
+                            "{key} property has {} strings, expected {count} strings",
+                            names.len()
+                        ),
                     ));
                 }
                 Ok(names.into_iter().map(|s| Some(s.to_string())).collect())
@@ -845,7 +850,9 @@ impl Edt {
             };
             let n = self.cells_of(ctrl, &cells_key, node.id)?;
             if raw.len() < 4 * n {
-                return Err(self.prop_error(prop, format!("missing data after phandle in '{name}'")));
+                return Err(
+                    self.prop_error(prop, format!("missing data after phandle in '{name}'"))
+                );
             }
             let (spec_bytes, rest) = raw.split_at(4 * n);
             raw = rest;
@@ -944,25 +951,37 @@ impl Edt {
                             ),
                         ));
                     }
-                    child_spec.iter().zip(mask.value()).map(|(a, b)| a & b).collect()
+                    child_spec
+                        .iter()
+                        .zip(mask.value())
+                        .map(|(a, b)| a & b)
+                        .collect()
                 }
             };
             let mut raw = map.value();
             let mut next = None;
             while !raw.is_empty() {
                 if raw.len() < child_spec.len() + 4 {
-                    return Err(self.prop_error(map, format!("bad value for '{map_key}', missing/truncated data")));
+                    return Err(self.prop_error(
+                        map,
+                        format!("bad value for '{map_key}', missing/truncated data"),
+                    ));
                 }
                 let entry = &raw[..child_spec.len()];
                 raw = &raw[child_spec.len()..];
                 let phandle = be_u32(&raw[..4]);
                 raw = &raw[4..];
                 let Some(map_parent) = self.tree.phandle_to_node(phandle) else {
-                    return Err(self.prop_error(map, format!("bad phandle ({phandle}) in '{map_key}'")));
+                    return Err(
+                        self.prop_error(map, format!("bad phandle ({phandle}) in '{map_key}'"))
+                    );
                 };
                 let n = 4 * self.cells_of(map_parent, &cells_key, child)?;
                 if raw.len() < n {
-                    return Err(self.prop_error(map, format!("bad value for '{map_key}', missing/truncated parent data")));
+                    return Err(self.prop_error(
+                        map,
+                        format!("bad value for '{map_key}', missing/truncated parent data"),
+                    ));
                 }
                 let mut parent_spec = raw[..n].to_vec();
                 raw = &raw[n..];
@@ -1004,7 +1023,10 @@ impl Edt {
             parent = map_parent;
             child_spec = parent_spec;
         }
-        Err(self.semantic(child, format!("'{map_key}' chain longer than 64 nexus nodes")))
+        Err(self.semantic(
+            child,
+            format!("'{map_key}' chain longer than 64 nexus nodes"),
+        ))
     }
 
     fn init_tables(&mut self) {
@@ -1131,7 +1153,13 @@ fn be_u32(bytes: &[u8]) -> u32 {
 /// ones (edtlib's nexus arithmetic).
 fn bytes_and(a: &[u8], b: &[u8]) -> Vec<u8> {
     let n = a.len().max(b.len());
-    let pad = |x: &[u8], i: usize| if i + x.len() < n { 0xff } else { x[i + x.len() - n] };
+    let pad = |x: &[u8], i: usize| {
+        if i + x.len() < n {
+            0xff
+        } else {
+            x[i + x.len() - n]
+        }
+    };
     (0..n).map(|i| pad(a, i) & pad(b, i)).collect()
 }
 
@@ -1139,6 +1167,12 @@ fn bytes_and(a: &[u8], b: &[u8]) -> Vec<u8> {
 /// zeros.
 fn bytes_or(a: &[u8], b: &[u8]) -> Vec<u8> {
     let n = a.len().max(b.len());
-    let pad = |x: &[u8], i: usize| if i + x.len() < n { 0 } else { x[i + x.len() - n] };
+    let pad = |x: &[u8], i: usize| {
+        if i + x.len() < n {
+            0
+        } else {
+            x[i + x.len() - n]
+        }
+    };
     (0..n).map(|i| pad(a, i) | pad(b, i)).collect()
 }

@@ -161,7 +161,9 @@ fn py_int_base(text: &str, auto: bool) -> Option<i128> {
         };
         all_zero &= d == 0;
         digits += 1;
-        v = v.checked_mul(i128::from(radix))?.checked_add(i128::from(d))?;
+        v = v
+            .checked_mul(i128::from(radix))?
+            .checked_add(i128::from(d))?;
     }
     if auto && !prefixed && digits > 1 && !all_zero && body.starts_with('0') {
         return None;
@@ -271,7 +273,10 @@ fn no_devicetree(name: &str) -> String {
             String::new()
         }
         n if n.ends_with("_hex") => "0x0".to_string(),
-        n if n.ends_with("_int") || n == "dt_compat_enabled_num" || n == "dt_nodelabel_int_prop" => {
+        n if n.ends_with("_int")
+            || n == "dt_compat_enabled_num"
+            || n == "dt_nodelabel_int_prop" =>
+        {
             "0".to_string()
         }
         _ => "n".to_string(),
@@ -310,9 +315,7 @@ fn substring(s: &str, start: &str, stop: Option<&str>) -> CallResult {
 }
 
 fn int_arg(func: &str, text: &str) -> Result<i128, String> {
-    py_int(text).ok_or_else(|| {
-        format!("{func}: invalid literal for int() with base 10: '{text}'")
-    })
+    py_int(text).ok_or_else(|| format!("{func}: invalid literal for int() with base 10: '{text}'"))
 }
 
 /// The arithmetic helpers; `None` when `name` is not one of them.
@@ -383,7 +386,13 @@ fn arith(name: &str, args: &[String]) -> Option<CallResult> {
                         }
                         // Python's % takes the divisor's sign.
                         let m = acc.checked_rem(v);
-                        m.map(|m| if m != 0 && ((m < 0) != (v < 0)) { m + v } else { m })
+                        m.map(|m| {
+                            if m != 0 && ((m < 0) != (v < 0)) {
+                                m + v
+                            } else {
+                                m
+                            }
+                        })
                     }
                     "max" => Some(acc.max(v)),
                     _ => Some(acc.min(v)),
@@ -713,7 +722,11 @@ impl<'a> Dt<'a> {
                 Some(b) if !b.path.starts_with("<") => format!("binding {}", b.path.display()),
                 _ => "no binding".to_string(),
             };
-            format!("<Node {} in '{}', {binding}>", n.path(), self.edt.dts_path())
+            format!(
+                "<Node {} in '{}', {binding}>",
+                n.path(),
+                self.edt.dts_path()
+            )
         };
         match v {
             PropValue::Bool(true) => "True".into(),
@@ -812,9 +825,8 @@ mod tests {
     #[test]
     fn arithmetic_as_python() {
         let f = Functions::new(None, None);
-        let call = |n: &str, a: &[&str]| {
-            f.call(n, &a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        };
+        let call =
+            |n: &str, a: &[&str]| f.call(n, &a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(call("div", &["10", "3", "2"]).unwrap(), "1");
         assert_eq!(call("div", &["-7", "2"]).unwrap(), "-3");
         assert_eq!(call("mod", &["-7", "2"]).unwrap(), "1");

@@ -54,7 +54,10 @@ fn every_recorded_call_gives_the_recorded_result() {
             let expected = call["result"].as_str().unwrap();
             match f.call(name, &args) {
                 Ok(got) if got == expected => {}
-                got => wrong.push(format!("$({name},{}) = {got:?}, expected {expected:?}", args.join(","))),
+                got => wrong.push(format!(
+                    "$({name},{}) = {got:?}, expected {expected:?}",
+                    args.join(",")
+                )),
             }
         }
         assert!(
@@ -75,7 +78,10 @@ fn generation_without_recordings_is_byte_identical() {
     for board in BOARDS {
         let (mut opts, env_json) = zephyr_options(board);
         let shields = opts.env.get("SHIELD_AS_LIST").cloned();
-        opts.host = Some(Box::new(DevicetreeFunctions::new(Some(edt(board, &ws)), shields)));
+        opts.host = Some(Box::new(DevicetreeFunctions::new(
+            Some(edt(board, &ws)),
+            shields,
+        )));
         let kc = load(opts).unwrap_or_else(|e| panic!("{board}: {e}"));
         let fragments: Vec<Fragment> = env_json["fragments"]
             .as_array()

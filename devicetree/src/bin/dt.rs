@@ -58,8 +58,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut opts = ReadOptions::default();
             opts.include_dirs = include_dirs;
             let tree = Tree::from_file(&file, &opts).map_err(|e| e.to_string())?;
-            print!("{}", tree.to_dts());
-            Ok(())
+            write_stdout(&tree.to_dts())
         }
         Cmd::Call {
             dts,
@@ -77,9 +76,18 @@ fn run(cli: Cli) -> Result<(), String> {
             let edt = Edt::from_dts_file(&dts, &roots).map_err(|e| e.to_string())?;
             let shields = std::env::var("SHIELD_AS_LIST").ok();
             let f = Functions::new(Some(Arc::new(edt)), shields);
-            println!("{}", f.call(&function, &args)?);
-            Ok(())
+            let answer = f.call(&function, &args)?;
+            write_stdout(&format!("{answer}\n"))
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`dt print ... | head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing stdout: {e}")),
+        _ => Ok(()),
     }
 }
 

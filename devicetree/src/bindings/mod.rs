@@ -325,10 +325,7 @@ fn binding_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             for (p, is_dir) in names {
                 if is_dir {
                     subdirs.push(p);
-                } else if p
-                    .extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml")
-                {
+                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
                     out.push(p);
                 }
             }
@@ -416,22 +413,25 @@ impl Loader<'_> {
         require_description: bool,
     ) -> Result<Binding, Error> {
         let raw = self.merge_includes(raw, path, 0)?;
-        let child_binding = match raw.get("child-binding") {
-            None => None,
-            Some(Located {
-                value: Value::Map(m),
-                ..
-            }) => Some(Arc::new(self.binding(path, m.clone(), false, false)?)),
-            Some(other) => {
-                return Err(invalid(
+        let child_binding =
+            match raw.get("child-binding") {
+                None => None,
+                Some(Located {
+                    value: Value::Map(m),
+                    ..
+                }) => Some(Arc::new(self.binding(path, m.clone(), false, false)?)),
+                Some(other) => return Err(invalid(
                     path,
                     Some(other),
                     "malformed 'child-binding:', expected a binding (a mapping of keys to values)",
-                ))
-            }
-        };
+                )),
+            };
         check_top(path, &raw, require_compatible, require_description)?;
-        let str_of = |key: &str| raw.get(key).and_then(|v| v.value.as_str()).map(str::to_string);
+        let str_of = |key: &str| {
+            raw.get(key)
+                .and_then(|v| v.value.as_str())
+                .map(str::to_string)
+        };
         let buses = match raw.get("bus").map(|b| &b.value) {
             Some(Value::Str(s)) => vec![s.clone()],
             Some(Value::Seq(items)) => items
@@ -581,14 +581,23 @@ struct IncludeFilter {
 impl IncludeFilter {
     fn from_map(m: &Map, path: &Path, at: &Located) -> Result<IncludeFilter, Error> {
         let Some(name) = m.get("name").and_then(|n| n.value.as_str()) else {
-            return Err(invalid(path, Some(at), "'include:' element should have a 'name' key"));
+            return Err(invalid(
+                path,
+                Some(at),
+                "'include:' element should have a 'name' key",
+            ));
         };
         let mut levels = Vec::new();
         let mut level: Option<&Map> = Some(m);
         let mut top = true;
         while let Some(l) = level {
             let known: &[&str] = if top {
-                &["name", "property-allowlist", "property-blocklist", "child-binding"]
+                &[
+                    "name",
+                    "property-allowlist",
+                    "property-blocklist",
+                    "child-binding",
+                ]
             } else {
                 &["property-allowlist", "property-blocklist", "child-binding"]
             };
@@ -778,7 +787,11 @@ fn check_top(
                 ..
             }) if !s.is_empty() => {}
             Some(other) => {
-                return Err(invalid(path, Some(other), format!("malformed or empty '{key}'")))
+                return Err(invalid(
+                    path,
+                    Some(other),
+                    format!("malformed or empty '{key}'"),
+                ))
             }
             None if key == "description" && require_description => {
                 return Err(invalid(path, None, "missing 'description'"))
@@ -824,7 +837,11 @@ fn check_top(
     }
     if let Some(on_bus) = raw.get("on-bus") {
         if !matches!(on_bus.value, Value::Str(_)) {
-            return Err(invalid(path, Some(on_bus), "malformed 'on-bus:' value, expected a string"));
+            return Err(invalid(
+                path,
+                Some(on_bus),
+                "malformed 'on-bus:' value, expected a string",
+            ));
         }
     }
     Ok(())
@@ -850,7 +867,10 @@ fn property_spec(path: &Path, name: &str, opts: &Located) -> Result<PropertySpec
             return Err(invalid(
                 path,
                 Some(opts),
-                format!("'properties: {name}:' should be a mapping, not {}", other.type_name()),
+                format!(
+                    "'properties: {name}:' should be a mapping, not {}",
+                    other.type_name()
+                ),
             ))
         }
     };
@@ -911,9 +931,11 @@ fn property_spec(path: &Path, name: &str, opts: &Located) -> Result<PropertySpec
         ));
     }
     let const_value = map.get("const").map(|c| c.value.clone());
-    let truthy = |v: &Value| !matches!(v, Value::Null | Value::Bool(false) | Value::Int(0))
-        && !matches!(v, Value::Str(s) if s.is_empty())
-        && !matches!(v, Value::Seq(s) if s.is_empty());
+    let truthy = |v: &Value| {
+        !matches!(v, Value::Null | Value::Bool(false) | Value::Int(0))
+            && !matches!(v, Value::Str(s) if s.is_empty())
+            && !matches!(v, Value::Seq(s) if s.is_empty())
+    };
     if let Some(c) = &const_value {
         if truthy(c)
             && !matches!(
@@ -995,7 +1017,9 @@ fn property_spec(path: &Path, name: &str, opts: &Located) -> Result<PropertySpec
         return Err(invalid(
             path,
             Some(opts),
-            format!("'{name}' in 'properties' should not have both 'deprecated' and 'required' set"),
+            format!(
+                "'{name}' in 'properties' should not have both 'deprecated' and 'required' set"
+            ),
         ));
     }
     let description = match map.get("description") {

@@ -98,7 +98,9 @@ pub enum Error {
         component: String,
     },
     /// The same label on two different things.
-    #[error("{location}: label '{label}' is also defined at {other} ({what}); labels must be unique")]
+    #[error(
+        "{location}: label '{label}' is also defined at {other} ({what}); labels must be unique"
+    )]
     DuplicateLabel {
         /// Where the second definition is.
         location: Location,
@@ -110,7 +112,9 @@ pub enum Error {
         what: String,
     },
     /// A node defined twice inside the same pair of braces.
-    #[error("{location}: node '{path}' is defined twice in the same block; merge the two definitions")]
+    #[error(
+        "{location}: node '{path}' is defined twice in the same block; merge the two definitions"
+    )]
     DuplicateNode {
         /// Where the second definition is.
         location: Location,

@@ -71,11 +71,7 @@ fn node(t: &Tree, id: NodeId, depth: usize, out: &mut String) {
                 for _ in 0..pad {
                     out.push(' ');
                 }
-                let _ = write!(
-                    out,
-                    "/* in {}:{} */",
-                    p.location.file, p.location.line
-                );
+                let _ = write!(out, "/* in {}:{} */", p.location.file, p.location.line);
             }
             out.push('\n');
         }
@@ -205,9 +201,8 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
                 array_start = o.chars;
             }
         }
-        let continues = next.is_some_and(|n| {
-            matches!(n.kind, MarkerKind::Phandle(_) | MarkerKind::Label(_))
-        });
+        let continues =
+            next.is_some_and(|n| matches!(n.kind, MarkerKind::Phandle(_) | MarkerKind::Label(_)));
         if !continues {
             o.push(end_str(size));
             open = None;

@@ -180,7 +180,9 @@ fn aliases(p: &mut Parser) -> Result<(), Error> {
                 "alias names may only contain lower-case letters, digits and '-'".into(),
             ));
         }
-        let node = prop.to_path(&p.tree).map_err(|e| bad(without_location(&e)))?;
+        let node = prop
+            .to_path(&p.tree)
+            .map_err(|e| bad(without_location(&e)))?;
         out.push((prop.name.clone(), node));
     }
     p.tree.aliases = out;
@@ -222,7 +224,12 @@ fn labels(p: &mut Parser) -> Result<(), Error> {
         let node = &tree.arena[id.idx()];
         let mut things: Vec<(&str, &Location, String, (u32, usize, usize))> = Vec::new();
         for l in &node.labels {
-            things.push((l, &node.location, format!("on node {}", tree.path(id)), (id.0, 0, 0)));
+            things.push((
+                l,
+                &node.location,
+                format!("on node {}", tree.path(id)),
+                (id.0, 0, 0),
+            ));
             label_map.insert(l.clone(), id);
         }
         for (pi, prop) in node.props.iter().enumerate() {
@@ -238,7 +245,11 @@ fn labels(p: &mut Parser) -> Result<(), Error> {
                 things.push((
                     l,
                     &prop.location,
-                    format!("in the value of property '{}' of {}", prop.name, tree.path(id)),
+                    format!(
+                        "in the value of property '{}' of {}",
+                        prop.name,
+                        tree.path(id)
+                    ),
                     (id.0, pi + 1, off + 1),
                 ));
             }
