@@ -114,9 +114,11 @@ impl Args {
                 "--forced-input-configs" => forced = true,
                 "--zephyr-base" => match it.next() {
                     Some(v) if !v.starts_with('-') || v == "-" => zephyr_base = Some(v),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "{USAGE}\nkconfig.py: error: argument --zephyr-base: expected one argument"
-                    )),
+                    ))
+                    }
                 },
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 _ => match a.strip_prefix("--zephyr-base=") {
@@ -446,7 +448,7 @@ pub fn run(args: &Args, ctx: Context) -> Run {
                 });
             }
             // A cache that cannot be written only costs the next run time.
-            let _ = cache::store(path, &kc, devicetree.as_ref(), &stored, started);
+            let _ = cache::store(path, &kc, &stored, started);
         }
     }
     // The process usually ends here: the tree's many small allocations

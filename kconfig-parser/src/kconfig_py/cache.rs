@@ -7,24 +7,29 @@
 //!
 //! * the **tree key**: a digest of this program's identity, the working
 //!   directory, the root Kconfig file, `--zephyr-base`, the whole
-//!   environment, the devicetree (`zephyr.dts` contents and the bindings
-//!   directories) and the caller's fingerprint of its functions;
-//! * what the tree was read from: every Kconfig file (path, size, status
-//!   change times, content digest), every `source` glob or missing
-//!   optional file with what it matched, and the status of every file and
-//!   directory under the bindings directories;
-//! * **results**: per run key (a digest of the flags, the output names and
-//!   the configuration files' names and contents), the output printed
-//!   before the writes, and the three texts to write.
+//!   environment, the devicetree (the contents of `zephyr.dts` and of
+//!   `edt.pickle`, which the devicetree step writes from the DTS and every
+//!   binding, and the DTS roots) and the caller's fingerprint of its
+//!   functions;
+//! * what the tree was read from: every Kconfig file (path, status, content
+//!   digest), the status of every directory a `source` glob read, and every
+//!   optional source that was missing;
+//! * the sources list, and **results**: per run key (a digest of the flags,
+//!   the output names and the configuration files' names and contents),
+//!   the output printed before the writes, `.config` and `autoconf.h`.
 //!
 //! A run is answered from the cache only when the tree key and a run key
 //! match and everything the tree was read from is as recorded: a Kconfig
 //! file whose status changed is read and its digest compared (a `touch`
-//! costs a read, a changed byte a full run); a glob must match the same
-//! files; a bindings file or directory must have the same status. Files
-//! changed less than two seconds before the cache was written are always
-//! read back (their change time could hide a later change in the same
-//! clock tick).
+//! costs a read, a changed byte a full run); a directory a glob read must
+//! have the same status (adding, removing or renaming an entry changes it);
+//! a missing optional source must still be missing. Files and directories
+//! changed less than two seconds before the run started are always read
+//! back or globbed again (a later change could keep the same times).
+//!
+//! A binding edited after the devicetree step, without that step running
+//! again, is not seen: kconfig.py does not see it either (it answers from
+//! the pickle).
 //!
 //! Besides the run itself, a full run stores the result of the run CMake
 //! makes next (the `.config` just written as the input, with the forced
@@ -128,6 +133,12 @@ impl Key {
                 let dts = std::fs::read(&d.dts)
                     .map_err(|e| format!("cannot read {}: {e}", d.dts.display()))?;
                 t.field(d.dts.as_os_str().as_encoded_bytes()).field(&dts);
+                // The devicetree step (gen_edt.py) writes the pickle from
+                // the DTS and every binding at each configure: its contents
+                // change whenever a binding change can change an answer.
+                let pickle = std::fs::read(&d.pickle)
+                    .map_err(|e| format!("cannot read {}: {e}", d.pickle.display()))?;
+                t.field(&pickle);
                 for r in &d.dts_roots {
                     t.field(r.as_os_str().as_encoded_bytes());
                 }
@@ -192,8 +203,8 @@ enum Check {
         stat: Option<Stat>,
         digest: String,
     },
-    /// A directory (or a file under the bindings directories) whose status
-    /// must be the same: `None`, it must still be missing.
+    /// A directory (or a missing optional source) whose status must be the
+    /// same: `None`, it must still be missing.
     Status {
         path: String,
         stat: Option<Stat>,
@@ -482,34 +493,6 @@ pub fn lookup(path: &Path, key: &Key) -> Option<Hit> {
     })
 }
 
-/// Every file and directory under the devicetree's bindings directories.
-fn watch_bindings(devicetree: Option<&DevicetreeInputs>, checks: &mut Vec<Check>) {
-    let Some(d) = devicetree else {
-        return;
-    };
-    let mut found = Vec::new();
-    let mut stack: Vec<std::path::PathBuf> = d.bindings_dirs().collect();
-    while let Some(p) = stack.pop() {
-        let Ok(m) = std::fs::symlink_metadata(&p) else {
-            continue;
-        };
-        if m.is_dir() {
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                for e in rd.flatten() {
-                    stack.push(e.path());
-                }
-            }
-        }
-        found.push((p.to_string_lossy().into_owned(), Stat::of(&m)));
-    }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    checks.extend(found.into_iter().map(|(path, s)| Check::Status {
-        path,
-        stat: Some(s),
-        follow: false,
-    }));
-}
-
 /// One result to store: its key, the output before the writes, the texts.
 pub struct Stored<'a> {
     /// The run's key.
@@ -526,7 +509,6 @@ pub struct Stored<'a> {
 pub fn store(
     path: &Path,
     kc: &Kconfig,
-    devicetree: Option<&DevicetreeInputs>,
     results: &[Stored<'_>],
     started: std::time::SystemTime,
 ) -> std::io::Result<()> {
@@ -595,7 +577,6 @@ pub fn store(
             follow: true,
         });
     }
-    watch_bindings(devicetree, &mut checks);
     let file = CacheFile {
         tree: first.key.tree.clone(),
         checks,

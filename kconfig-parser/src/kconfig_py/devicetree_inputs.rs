@@ -34,6 +34,9 @@ use std::path::{Path, PathBuf};
 /// The devicetree of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevicetreeInputs {
+    /// `$EDT_PICKLE` (never read for answers; its contents identify the
+    /// devicetree step's result for the cache).
+    pub pickle: PathBuf,
     /// The final devicetree (`zephyr.dts` beside `$EDT_PICKLE`).
     pub dts: PathBuf,
     /// DTS roots in order (their `dts/bindings` directories hold the
@@ -74,6 +77,7 @@ pub fn from_env(
         ));
     }
     Ok(Some(DevicetreeInputs {
+        pickle,
         dts,
         dts_roots: dts_roots(env, cwd),
     }))
