@@ -22,6 +22,12 @@
 //! * [`generate`]: one run (fragments in order, outputs, dumps);
 //!   [`zephyr`]: Zephyr's policy checks; [`explain`]: why a symbol has its
 //!   value; [`dump`]: per-symbol/choice state as JSON.
+//! * [`kconfig_py`]: Zephyr's `scripts/kconfig/kconfig.py` (`kconfig
+//!   zephyr`): same command line, decisions, messages and files, native
+//!   devicetree functions, a cache that answers unchanged re-runs, and the
+//!   interpreter shim ([`kconfig_py::shim`]) that puts it into an
+//!   unmodified Zephyr build (`-DPython3_EXECUTABLE=`; everything that is
+//!   not kconfig.py, menuconfig included, runs in the real Python).
 //!
 //! ```no_run
 //! use kconfig_parser::generate::{generate, Fragment, GenOptions};
