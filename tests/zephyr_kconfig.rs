@@ -26,18 +26,21 @@ use test_support::zephyr::*;
 
 /// The outputs of one Kconfig run in a build directory.
 fn kconfig_outputs(zephyr_dir: &Path) -> Vec<(String, Vec<u8>)> {
-    [
-        ".config",
-        "include/generated/zephyr/autoconf.h",
-        "kconfig/sources.txt",
-    ]
-    .iter()
-    .map(|f| {
-        let p = zephyr_dir.join(f);
-        let b = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        (f.to_string(), b)
-    })
-    .collect()
+    read_all(&[
+        zephyr_dir.join(".config"),
+        zephyr_dir.join("include/generated/zephyr/autoconf.h"),
+        zephyr_dir.join("kconfig/sources.txt"),
+    ])
+}
+
+fn read_all(paths: &[PathBuf]) -> Vec<(String, Vec<u8>)> {
+    paths
+        .iter()
+        .map(|p| {
+            let b = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.to_string_lossy().into_owned(), b)
+        })
+        .collect()
 }
 
 fn assert_same(what: &str, stock: &[(String, Vec<u8>)], ours: &[(String, Vec<u8>)]) {
@@ -102,7 +105,10 @@ fn hello_world_mps2_an385() {
             .arg("-B")
             .arg(&build)
             .arg("-DBOARD=mps2/an385")
-            .arg(format!("-DZEPHYR_MODULES={}", ws.module("cmsis_6").display()))
+            .arg(format!(
+                "-DZEPHYR_MODULES={}",
+                ws.module("cmsis_6").display()
+            ))
             .arg(format!("-DPython3_EXECUTABLE={}", py.display()));
         run(&mut c)
     };
@@ -134,7 +140,11 @@ fn hello_world_mps2_an385() {
     // names files of the build directory).
     let _ = std::fs::remove_dir_all(&build);
     configure(&shim);
-    assert_same("hello_world (shim)", &stock, &kconfig_outputs(&build.join("zephyr")));
+    assert_same(
+        "hello_world (shim)",
+        &stock,
+        &kconfig_outputs(&build.join("zephyr")),
+    );
     assert!(
         build.join("zephyr/kconfig/kconfig-zephyr.cache").is_file(),
         "the shim ran kconfig zephyr"
@@ -142,7 +152,11 @@ fn hello_world_mps2_an385() {
     // A CMake re-run: kconfig.py's input is the .config now (answered from
     // the cache).
     configure(&shim);
-    assert_same("hello_world (shim, re-run)", &stock, &kconfig_outputs(&build.join("zephyr")));
+    assert_same(
+        "hello_world (shim, re-run)",
+        &stock,
+        &kconfig_outputs(&build.join("zephyr")),
+    );
 
     run(Command::new("ninja").arg("-C").arg(&build));
     let elf = build.join("zephyr/zephyr.elf");
@@ -171,7 +185,12 @@ fn hello_world_mps2_an385() {
 /// outputs.
 fn fragments_like_kconfig_py(inv: &Invocation, python: &Path, kconfig: &Path, root: &Path) {
     let args = kconfig_parser::kconfig_py::Args::parse(inv.args[1..].iter().cloned()).unwrap();
-    let zephyr_dir = inv.cwd.join(&args.config_out).parent().unwrap().to_path_buf();
+    let zephyr_dir = inv
+        .cwd
+        .join(&args.config_out)
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let cases = [
         (
             "promptless",
@@ -226,18 +245,33 @@ fn sysbuild_mcuboot_hello_world_qemu_cortex_m0() {
     let root = build_root("sysbuild");
     fresh_dir(&root);
     let build = root.join("build");
-    let shim = root.join("python-shim");
-    run(Command::new(&kconfig)
-        .args(["zephyr-shim", "--python"])
-        .arg(&python)
-        .arg("--out")
-        .arg(&shim));
+    // Sysbuild's images look their interpreter up on PATH (`python`, then
+    // `python3`): the shim goes first on PATH under both names, as the
+    // virtual environment's bin/ does for the stock build.
+    let shim_bin = root.join("shim-bin");
+    std::fs::create_dir_all(&shim_bin).unwrap();
+    for name in ["python", "python3"] {
+        run(Command::new(&kconfig)
+            .args(["zephyr-shim", "--python"])
+            .arg(&python)
+            .arg("--out")
+            .arg(shim_bin.join(name)));
+    }
+    let shim = shim_bin.join("python3");
+    let venv_bin = python.parent().unwrap().to_path_buf();
+    let path_with = |dir: &Path| {
+        let mut p = std::ffi::OsString::from(dir);
+        p.push(":");
+        p.push(std::env::var_os("PATH").unwrap_or_default());
+        p
+    };
     let modules: Vec<String> = ["cmsis_6", "hal_nordic", "mcuboot", "mbedtls"]
         .iter()
         .map(|m| ws.module(m).to_string_lossy().into_owned())
         .collect();
     let configure = |py: &Path| {
         let mut c = ws.cmake();
+        c.env("PATH", path_with(py.parent().unwrap()));
         c.args(["-GNinja", "-S"])
             .arg(ws.zephyr().join("share/sysbuild"))
             .arg("-B")
@@ -253,17 +287,33 @@ fn sysbuild_mcuboot_hello_world_qemu_cortex_m0() {
             .arg(format!("-DPython3_EXECUTABLE={}", py.display()));
         run(&mut c)
     };
-    let images = ["zephyr", "mcuboot/zephyr", "hello_world/zephyr"];
-    configure(&python);
-    let stock: Vec<_> = images
-        .iter()
-        .map(|i| kconfig_outputs(&build.join(i)))
-        .collect();
+    // Sysbuild's own Kconfig run, then each image's.
+    let outputs = || {
+        let mut v = vec![read_all(&[
+            build.join("zephyr/.config"),
+            build.join("_sysbuild/autoconf.h"),
+            build.join("zephyr/kconfig/sources.txt"),
+        ])];
+        v.push(kconfig_outputs(&build.join("mcuboot/zephyr")));
+        v.push(kconfig_outputs(&build.join("hello_world/zephyr")));
+        v
+    };
+    configure(&venv_bin.join("python3"));
+    let stock = outputs();
     let _ = std::fs::remove_dir_all(&build);
     configure(&shim);
-    for (i, s) in images.iter().zip(&stock) {
-        assert_same(&format!("sysbuild {i}"), s, &kconfig_outputs(&build.join(i)));
+    for (what, (s, o)) in ["sysbuild", "mcuboot", "hello_world"]
+        .iter()
+        .zip(stock.iter().zip(outputs()))
+    {
+        assert_same(what, s, &o);
     }
+    assert!(
+        build
+            .join("mcuboot/zephyr/kconfig/kconfig-zephyr.cache")
+            .is_file(),
+        "the images ran kconfig zephyr"
+    );
     run(Command::new("ninja").arg("-C").arg(&build));
     let merged = build.join("merged.hex");
     run(Command::new(&python)

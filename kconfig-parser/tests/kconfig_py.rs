@@ -43,7 +43,12 @@ fn args(handwritten: bool, inputs: &[&str]) -> Args {
     if handwritten {
         a.push("--handwritten-input-configs".into());
     }
-    for s in ["Kconfig", "out/.config", "out/autoconf.h", "out/sources.txt"] {
+    for s in [
+        "Kconfig",
+        "out/.config",
+        "out/autoconf.h",
+        "out/sources.txt",
+    ] {
         a.push(s.into());
     }
     a.extend(inputs.iter().map(|s| s.to_string()));
@@ -103,7 +108,9 @@ fn unchanged_rerun_is_a_hit_and_prints_the_same() {
             .replace("Kconfig header saved to", "No change to Kconfig header in")
     };
     assert_eq!(norm(&second), norm(&first));
-    assert!(second.text(Stream::Stdout).contains("No change to configuration in 'out/.config'"));
+    assert!(second
+        .text(Stream::Stdout)
+        .contains("No change to configuration in 'out/.config'"));
     // CMake's next run (the .config as input) was evaluated in advance.
     let next = go(&t, &args(false, &["out/.config"]), &[], true);
     assert_eq!(next.cache, CacheUse::Hit);
@@ -128,14 +135,20 @@ fn any_changed_input_gives_the_full_result() {
     assert_eq!(go(&t, &a, &[], true).cache, CacheUse::Hit);
 
     // A new file matched by a glob.
-    write(&t.dir.join("sub/y/Kconfig"), "config Y\n\tbool \"Y\"\n\tdefault y\n");
+    write(
+        &t.dir.join("sub/y/Kconfig"),
+        "config Y\n\tbool \"Y\"\n\tdefault y\n",
+    );
     let (u, out) = cached_equals_cold(&t, &a, &[]);
     assert_eq!(u, CacheUse::Miss);
     assert!(out[0].contains("CONFIG_Y=y"));
     assert_eq!(go(&t, &a, &[], true).cache, CacheUse::Hit);
 
     // A missing optional source appears.
-    write(&t.dir.join("opt/Kconfig"), "config O\n\tbool \"O\"\n\tdefault y\n");
+    write(
+        &t.dir.join("opt/Kconfig"),
+        "config O\n\tbool \"O\"\n\tdefault y\n",
+    );
     let (u, out) = cached_equals_cold(&t, &a, &[]);
     assert_eq!(u, CacheUse::Miss);
     assert!(out[0].contains("CONFIG_O=y"));
@@ -246,7 +259,10 @@ fn command_line_as_argparse_takes_it() {
     assert!(a.forced_input_configs && !a.handwritten_input_configs);
     assert_eq!(a.configs_in, ["a.conf", "b.conf"]);
     let e = Args::parse(["K", "c", "h", "l"]).unwrap_err();
-    assert!(e.ends_with("the following arguments are required: configs_in"), "{e}");
+    assert!(
+        e.ends_with("the following arguments are required: configs_in"),
+        "{e}"
+    );
     let e = Args::parse(["--zephyr", "K", "c", "h", "l", "x"]).unwrap_err();
     assert!(e.ends_with("unrecognized arguments: --zephyr"), "{e}");
 }

@@ -64,7 +64,9 @@ pub fn workspace() -> Option<Workspace> {
     let dest = crate::repo_root().join("target").join("zephyr-workspace");
     // unpack.sh is idempotent (a stamp file records the unpacked archive);
     // tests running at once take turns through a lock directory.
-    let lock = crate::repo_root().join("target").join("zephyr-workspace.lock");
+    let lock = crate::repo_root()
+        .join("target")
+        .join("zephyr-workspace.lock");
     let _guard = DirLock::take(&lock);
     let out = Command::new(shared.join("unpack.sh"))
         .arg(&dest)

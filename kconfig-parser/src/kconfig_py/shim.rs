@@ -12,9 +12,14 @@
 //! works the same from CMake, from Ninja's re-runs and from a shell.
 //!
 //! ```sh
-//! kconfig zephyr-shim --python "$VENV/bin/python3" --out build/python3
-//! cmake -GNinja -S app -B build -DBOARD=... -DPython3_EXECUTABLE=$PWD/build/python3
+//! kconfig zephyr-shim --python "$VENV/bin/python3" --out shim/python3
+//! cmake -GNinja -S app -B build -DBOARD=... -DPython3_EXECUTABLE=$PWD/shim/python3
 //! ```
+//!
+//! Sysbuild's images do not inherit `Python3_EXECUTABLE`: they look for
+//! `python`, then `python3`, on `PATH`. For sysbuild, write the shim under
+//! both names into one directory and put it first on `PATH` (as activating
+//! a virtual environment puts its `bin/` there).
 
 use std::path::Path;
 
