@@ -426,6 +426,7 @@ pub fn run(args: &Args, ctx: Context) -> Run {
             };
         }
     };
+    let before_writes = out.0.len();
     let status = write_outputs(args, &cwd, &texts, &mut out);
     if status == 0 && kc.side_effects == 0 {
         if let (Some(key), Some(path)) = (&key, &cache_path) {
@@ -437,7 +438,7 @@ pub fn run(args: &Args, ctx: Context) -> Run {
             let next = evaluate(&kc, &next_args, &env, &next_fragments, &mut next_out);
             let mut stored = vec![cache::Stored {
                 key,
-                output: &out.0[mark..],
+                output: &out.0[mark..before_writes],
                 texts: &texts,
             }];
             if let (Ok(Some(next_texts)), true) = (&next, next_key != *key) {
