@@ -431,17 +431,23 @@ pub fn run(args: &Args, ctx: Context) -> Run {
     if status == 0 && kc.side_effects == 0 {
         if let (Some(key), Some(path)) = (&key, &cache_path) {
             // CMake's next run reads the .config just written: evaluate it
-            // now so that the first re-run is answered from the cache too.
+            // now so that the first re-run is answered from the cache too
+            // (while another thread describes the tree for the cache).
             let (next_args, next_fragments) = cache::next_run(args, &fragments, &texts.config);
             let next_key = key.for_run(&next_args, &next_fragments);
             let mut next_out = Out::default();
-            let next = evaluate(&kc, &next_args, &env, &next_fragments, &mut next_out);
+            let (record, next) = std::thread::scope(|s| {
+                let describing = s.spawn(|| cache::describe(&kc, started));
+                let next = (next_key != *key)
+                    .then(|| evaluate(&kc, &next_args, &env, &next_fragments, &mut next_out));
+                (describing.join().ok().flatten(), next)
+            });
             let mut stored = vec![cache::Stored {
                 key,
                 output: &out.0[mark..before_writes],
                 texts: &texts,
             }];
-            if let (Ok(Some(next_texts)), true) = (&next, next_key != *key) {
+            if let Some(Ok(Some(next_texts))) = &next {
                 stored.push(cache::Stored {
                     key: &next_key,
                     output: &next_out.0,
@@ -449,7 +455,9 @@ pub fn run(args: &Args, ctx: Context) -> Run {
                 });
             }
             // A cache that cannot be written only costs the next run time.
-            let _ = cache::store(path, &kc, &stored, started);
+            if let Some(record) = record {
+                let _ = cache::store(path, record, &stored);
+            }
         }
     }
     // The process usually ends here: the tree's many small allocations

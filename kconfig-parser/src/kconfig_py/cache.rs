@@ -503,18 +503,15 @@ pub struct Stored<'a> {
     pub texts: &'a Texts,
 }
 
-/// Writes the cache for a tree and its results (atomically; a failure
-/// leaves no partial file). Nothing is written when the tree cannot be
-/// described (a file's text is missing, a glob matches differently now).
-pub fn store(
-    path: &Path,
-    kc: &Kconfig,
-    results: &[Stored<'_>],
-    started: std::time::SystemTime,
-) -> std::io::Result<()> {
-    let Some(first) = results.first() else {
-        return Ok(());
-    };
+/// What a loaded tree was read from, as the cache checks it.
+pub struct TreeRecord(Vec<Check>);
+
+/// Describes what `kc` was read from (file status and digests, the
+/// directories its globs read). `None` when the tree cannot be described
+/// (a file's text is missing, a glob matches differently now: the tree is
+/// stale already). Independent of the results, so it can run while the
+/// next run is evaluated.
+pub fn describe(kc: &Kconfig, started: std::time::SystemTime) -> Option<TreeRecord> {
     // Files changed within two seconds of the run's start may change again
     // within the same timestamp tick: they are always read back.
     let racy = started
@@ -524,9 +521,7 @@ pub fn store(
         .unwrap_or((i64::MAX, 0));
     let mut checks = Vec::with_capacity(kc.files.len() + 1000);
     for (i, f) in kc.files.iter().enumerate() {
-        let Some(text) = kc.file_text(i) else {
-            return Ok(());
-        };
+        let text = kc.file_text(i)?;
         let stat = std::fs::metadata(&f.path)
             .ok()
             .map(|m| Stat::of(&m))
@@ -553,7 +548,7 @@ pub fn store(
         m.sort();
         if m != p.matches {
             // Changed since the tree was read: this tree is stale already.
-            return Ok(());
+            return None;
         }
         let racy_dir = mine
             .iter()
@@ -577,9 +572,18 @@ pub fn store(
             follow: true,
         });
     }
+    Some(TreeRecord(checks))
+}
+
+/// Writes the cache for a tree and its results (atomically; a failure
+/// leaves no partial file).
+pub fn store(path: &Path, tree: TreeRecord, results: &[Stored<'_>]) -> std::io::Result<()> {
+    let Some(first) = results.first() else {
+        return Ok(());
+    };
     let file = CacheFile {
         tree: first.key.tree.clone(),
-        checks,
+        checks: tree.0,
         sources: first.texts.sources.clone(),
         results: results
             .iter()
