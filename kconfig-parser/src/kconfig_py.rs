@@ -307,10 +307,12 @@ pub fn run(args: &Args, ctx: Context) -> Run {
         functions,
         cache: use_cache,
     } = ctx;
-    if let Some(z) = &args.zephyr_base {
-        env.insert("ZEPHYR_BASE".into(), z.clone());
+    // kconfig.py exports a non-empty --zephyr-base only.
+    let zephyr_base = args.zephyr_base.as_deref().filter(|z| !z.is_empty());
+    if let Some(z) = zephyr_base {
+        env.insert("ZEPHYR_BASE".into(), z.to_string());
     }
-    let program = match &args.zephyr_base {
+    let program = match zephyr_base {
         Some(z) => format!("{z}/scripts/kconfig/kconfig.py"),
         None => "kconfig.py".to_string(),
     };
