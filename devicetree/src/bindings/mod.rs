@@ -573,9 +573,19 @@ impl Loader<'_> {
 /// One `name:` element of an `include:` list with its filters.
 struct IncludeFilter {
     name: String,
-    /// Allow/block lists for the top level, then for each `child-binding`
+    /// The property filter of the top level, then of each `child-binding`
     /// level below it.
-    levels: Vec<(Option<Vec<String>>, Option<Vec<String>>)>,
+    levels: Vec<PropFilter>,
+}
+
+/// Which properties of an included binding level are kept.
+enum PropFilter {
+    /// All of them.
+    All,
+    /// Only these (`property-allowlist`).
+    Allow(Vec<String>),
+    /// All but these (`property-blocklist`).
+    Block(Vec<String>),
 }
 
 impl IncludeFilter {
@@ -626,18 +636,22 @@ impl IncludeFilter {
                     )),
                 }
             };
-            let (allow, block) = (list("property-allowlist")?, list("property-blocklist")?);
-            if allow.is_some() && block.is_some() {
-                return Err(invalid(
-                    path,
-                    Some(at),
-                    format!(
-                        "'include:' of file '{name}' should not specify both 'property-allowlist:' and 'property-blocklist:'{}",
-                        if top { "" } else { " in a 'child-binding:'" }
-                    ),
-                ));
-            }
-            levels.push((allow, block));
+            let filter = match (list("property-allowlist")?, list("property-blocklist")?) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        path,
+                        Some(at),
+                        format!(
+                            "'include:' of file '{name}' should not specify both 'property-allowlist:' and 'property-blocklist:'{}",
+                            if top { "" } else { " in a 'child-binding:'" }
+                        ),
+                    ))
+                }
+                (Some(allow), None) => PropFilter::Allow(allow),
+                (None, Some(block)) => PropFilter::Block(block),
+                (None, None) => PropFilter::All,
+            };
+            levels.push(filter);
             level = match l.get("child-binding").map(|c| &c.value) {
                 Some(Value::Map(c)) => Some(c),
                 _ => None,
@@ -652,17 +666,17 @@ impl IncludeFilter {
 
     fn apply(&self, contents: &mut Map, _path: &Path, _at: &Located) -> Result<(), Error> {
         let mut level: Option<&mut Map> = Some(contents);
-        for (allow, block) in &self.levels {
+        for filter in &self.levels {
             let Some(l) = level else { break };
             if let Some(Located {
                 value: Value::Map(props),
                 ..
             }) = l.get_mut("properties")
             {
-                if let Some(allow) = allow {
-                    props.retain(|k, _| allow.contains(k));
-                } else if let Some(block) = block {
-                    props.retain(|k, _| !block.contains(k));
+                match filter {
+                    PropFilter::All => {}
+                    PropFilter::Allow(allow) => props.retain(|k, _| allow.contains(k)),
+                    PropFilter::Block(block) => props.retain(|k, _| !block.contains(k)),
                 }
             }
             level = match l.get_mut("child-binding") {
