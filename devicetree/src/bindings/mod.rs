@@ -210,7 +210,10 @@ impl Bindings {
             }
         }
         let texts = read_candidates(&files, compats)?;
-        let loader = Loader { by_name: &by_name };
+        let loader = Loader {
+            by_name: &by_name,
+            included: Default::default(),
+        };
         let mut out = Bindings::default();
         for (path, text) in texts {
             let root = yaml::parse(&text).map_err(|e| Error::Invalid {
@@ -313,16 +316,18 @@ fn binding_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                     })
                 }
             };
-            let mut names: Vec<(PathBuf, bool)> = entries
+            let mut names: Vec<(std::ffi::OsString, bool)> = entries
                 .filter_map(Result::ok)
                 .map(|e| {
                     let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    (e.path(), is_dir)
+                    (e.file_name(), is_dir)
                 })
                 .collect();
-            names.sort();
+            // By name bytes: cheaper than comparing paths component-wise.
+            names.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
             let mut subdirs = Vec::new();
-            for (p, is_dir) in names {
+            for (name, is_dir) in names {
+                let p = d.join(name);
                 if is_dir {
                     subdirs.push(p);
                 } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
@@ -365,7 +370,11 @@ fn read_candidates(
                             path: path.clone(),
                             message: e.to_string(),
                         })?;
-                        if finder.is_match(&bytes) {
+                        let wanted = match declared_compatible(&bytes) {
+                            Some(c) => compats.contains(c),
+                            None => finder.is_match(&bytes),
+                        };
+                        if wanted {
                             let text = String::from_utf8(bytes).map_err(|e| {
                                 invalid(
                                     path,
@@ -397,9 +406,48 @@ fn read_candidates(
     Ok(out)
 }
 
+/// A binding file's own top-level `compatible:`, read from its text
+/// without parsing the YAML, when that is certain: a top-level key starts
+/// in column 0, so the last `compatible:` line there, with a plain or
+/// simply quoted scalar, is the value PyYAML loads. `None` (no such line,
+/// flow or block syntax, escapes, an anchor) leaves the decision to a full
+/// parse. A tree uses a few dozen of ~3,200 binding files; this keeps the
+/// others from being searched or parsed.
+fn declared_compatible(text: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = b"compatible:";
+    let mut value: Option<&[u8]> = None;
+    if let Some(rest) = text.strip_prefix(KEY) {
+        value = Some(rest);
+    }
+    for i in memchr::memmem::find_iter(text, b"\ncompatible:") {
+        value = Some(&text[i + 1 + KEY.len()..]);
+    }
+    let rest = value?;
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let v = std::str::from_utf8(line).ok()?.trim();
+    let (unquoted, tail) = match v.chars().next()? {
+        q @ ('"' | '\'') => {
+            let end = v[1..].find(q)?;
+            (&v[1..1 + end], v[2 + end..].trim())
+        }
+        c if c.is_ascii_alphanumeric() => match v.find(" #") {
+            Some(i) => (v[..i].trim_end(), ""),
+            None => (v, ""),
+        },
+        _ => return None,
+    };
+    if !(tail.is_empty() || tail.starts_with('#')) || unquoted.contains('\\') {
+        return None;
+    }
+    Some(unquoted)
+}
+
 /// Resolves includes by file name and builds typed bindings.
 struct Loader<'a> {
     by_name: &'a FxHashMap<String, PathBuf>,
+    /// Included files, includes resolved, by path: most bindings include
+    /// the same few files (`base.yaml` and what it includes).
+    included: std::cell::RefCell<FxHashMap<PathBuf, Map>>,
 }
 
 impl Loader<'_> {
@@ -498,6 +546,9 @@ impl Loader<'_> {
                 format!("'include:' of '{name}' nested more than {MAX_INCLUDE_DEPTH} deep (an include loop?)"),
             ));
         }
+        if let Some(map) = self.included.borrow().get(path) {
+            return Ok(map.clone());
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: path.clone(),
             message: e.to_string(),
@@ -513,7 +564,11 @@ impl Loader<'_> {
         let Value::Map(map) = root.value else {
             return Err(invalid(path, None, "invalid contents, expected a mapping"));
         };
-        self.merge_includes(map, path, depth + 1)
+        let merged = self.merge_includes(map, path, depth + 1)?;
+        self.included
+            .borrow_mut()
+            .insert(path.clone(), merged.clone());
+        Ok(merged)
     }
 
     /// edtlib's include merge: the included files are merged together in
