@@ -38,8 +38,14 @@ fn check(board: &str, nodes: usize, labels: usize, phandles: usize) {
     let tree = Tree::from_file(&path, &ReadOptions::default()).unwrap();
     let n = tree.nodes().count();
     let l: usize = tree.nodes().map(|id| tree.node(id).labels().len()).sum();
-    let p = (1..=10_000).filter(|&ph| tree.phandle_to_node(ph).is_some()).count();
-    assert_eq!((n, l, p), (nodes, labels, phandles), "{board}: nodes, labels, phandles");
+    let p = (1..=10_000)
+        .filter(|&ph| tree.phandle_to_node(ph).is_some())
+        .count();
+    assert_eq!(
+        (n, l, p),
+        (nodes, labels, phandles),
+        "{board}: nodes, labels, phandles"
+    );
     assert_eq!(
         text.matches("/* node '").count(),
         n,
@@ -54,7 +60,11 @@ fn check(board: &str, nodes: usize, labels: usize, phandles: usize) {
     assert_eq!(got.len(), want.len(), "{board}: line count");
     // The location comments start in the same column (dtlib aligns them per node).
     let columns = |t: &str| -> Vec<Option<usize>> { t.lines().map(|l| l.find("/* in ")).collect() };
-    assert_eq!(columns(&printed), columns(&text), "{board}: comment columns");
+    assert_eq!(
+        columns(&printed),
+        columns(&text),
+        "{board}: comment columns"
+    );
     // Printing what was read again gives the same text (the locations now
     // name the golden file itself, so compare a second round).
     let again = Tree::from_source(&printed, &path.to_string_lossy(), &ReadOptions::default())

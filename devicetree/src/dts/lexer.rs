@@ -252,7 +252,9 @@ impl Lexer {
     }
 
     fn cur_mut(&mut self) -> &mut Frame {
-        self.frames.last_mut().expect("the top frame is never popped")
+        self.frames
+            .last_mut()
+            .expect("the top frame is never popped")
     }
 
     fn here(&self) -> Pos {
@@ -305,7 +307,10 @@ impl Lexer {
     /// files. Returns with the position at a token's start (or the top file's end).
     fn skip(&mut self) -> Result<(), Error> {
         loop {
-            let f = self.frames.last_mut().expect("the top frame is never popped");
+            let f = self
+                .frames
+                .last_mut()
+                .expect("the top frame is never popped");
             let bytes = self.bufs[f.buf].as_bytes();
             let mut i = f.pos;
             while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
@@ -457,10 +462,7 @@ impl Lexer {
                 }
             }
         }
-        let searched: Vec<String> = candidates
-            .iter()
-            .map(|c| c.display().to_string())
-            .collect();
+        let searched: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
         Err(Error::Include {
             location: self.location(at),
             file: name.into(),

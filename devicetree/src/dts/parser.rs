@@ -294,7 +294,8 @@ impl Parser {
     }
 
     fn ref_node(&self, r: &Token) -> Result<NodeId, Error> {
-        ref_to_node(&self.tree, &self.label_index, self.lx.text(r)).map_err(|e| e.at(self.loc(r.pos)))
+        ref_to_node(&self.tree, &self.label_index, self.lx.text(r))
+            .map_err(|e| e.at(self.loc(r.pos)))
     }
 
     fn next_ref_node(&mut self) -> Result<NodeId, Error> {
@@ -457,7 +458,10 @@ impl Parser {
         omit: bool,
     ) -> Result<(), Error> {
         if omit {
-            return Err(self.syntax(t, "a node after /omit-if-no-ref/ (it applies to nodes only)"));
+            return Err(self.syntax(
+                t,
+                "a node after /omit-if-no-ref/ (it applies to nodes only)",
+            ));
         }
         let name = self.lx.text(t);
         if name.contains('@') {
@@ -629,8 +633,7 @@ impl Parser {
                         });
                     }
                     let bytes = (v as u64).to_be_bytes();
-                    prop.value
-                        .extend_from_slice(&bytes[8 - usize::from(n)..]);
+                    prop.value.extend_from_slice(&bytes[8 - usize::from(n)..]);
                 }
             }
         }

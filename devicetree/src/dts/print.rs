@@ -71,11 +71,7 @@ fn node(t: &Tree, id: NodeId, depth: usize, out: &mut String) {
                 for _ in 0..pad {
                     out.push(' ');
                 }
-                let _ = write!(
-                    out,
-                    "/* in {}:{} */",
-                    p.location.file, p.location.line
-                );
+                let _ = write!(out, "/* in {}:{} */", p.location.file, p.location.line);
             }
             out.push('\n');
         }
@@ -120,6 +116,11 @@ fn end_str(size: u8) -> &'static str {
 }
 
 /// One property as dtlib prints it, without indentation or comment.
+///
+/// One deliberate difference: a label inside a value that follows a string
+/// or path (`x = "a", l: "b";`) is printed before the next value; dtlib
+/// closes an array there that was never opened (or fails), which does not
+/// read back.
 pub(crate) fn prop_to_string(p: &Property) -> String {
     let mut o = Out {
         s: String::new(),
@@ -205,9 +206,8 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
                 array_start = o.chars;
             }
         }
-        let continues = next.is_some_and(|n| {
-            matches!(n.kind, MarkerKind::Phandle(_) | MarkerKind::Label(_))
-        });
+        let continues =
+            next.is_some_and(|n| matches!(n.kind, MarkerKind::Phandle(_) | MarkerKind::Label(_)));
         if !continues {
             o.push(end_str(size));
             open = None;

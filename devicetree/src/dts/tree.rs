@@ -212,16 +212,12 @@ impl Tree {
         if let Some(rest) = path_or_alias.strip_prefix('/') {
             return self.walk(self.root(), rest, path_or_alias);
         }
-        let (alias, rest) = path_or_alias
-            .split_once('/')
-            .unwrap_or((path_or_alias, ""));
+        let (alias, rest) = path_or_alias.split_once('/').unwrap_or((path_or_alias, ""));
         match self.aliases.iter().find(|(a, _)| a == alias) {
             Some(&(_, id)) => self.walk(id, rest, path_or_alias),
             None => Err(Error::NoSuchNode {
                 path: path_or_alias.into(),
-                detail: format!(
-                    "no alias '{alias}' (a path from the root must start with '/')"
-                ),
+                detail: format!("no alias '{alias}' (a path from the root must start with '/')"),
             }),
         }
     }
@@ -447,7 +443,10 @@ impl Property {
     /// The value as one string (without its NUL); the property must be of
     /// type [`PropType::String`] and valid UTF-8.
     // Named as dtlib names it; this is not `ToString`.
-    #[allow(clippy::inherent_to_string_shadow_display, clippy::should_implement_trait)]
+    #[allow(
+        clippy::inherent_to_string_shadow_display,
+        clippy::should_implement_trait
+    )]
     pub fn to_string(&self) -> Result<&str, Error> {
         if self.prop_type() != PropType::String {
             return Err(self.wrong_type(None, "'\"string\"'"));
