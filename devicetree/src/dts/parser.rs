@@ -562,11 +562,16 @@ impl Parser {
                         kind: MarkerKind::Str,
                         at: t.pos,
                     });
-                    let s = unescape(self.lx.text(&t).as_bytes()).map_err(|_| Error::Overflow {
-                        location: self.loc(t.pos),
-                        detail: "an octal escape above \\377 in a string".into(),
-                    })?;
-                    prop.value.extend_from_slice(&s);
+                    let raw = self.lx.text(&t).as_bytes();
+                    if raw.contains(&b'\\') {
+                        let s = unescape(raw).map_err(|_| Error::Overflow {
+                            location: self.loc(t.pos),
+                            detail: "an octal escape above \\377 in a string".into(),
+                        })?;
+                        prop.value.extend_from_slice(&s);
+                    } else {
+                        prop.value.extend_from_slice(raw);
+                    }
                     prop.value.push(0);
                 }
                 Kind::Ref => prop.markers.push(Marker {

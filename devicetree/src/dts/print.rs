@@ -201,11 +201,14 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
             let num = v[pos..pos + step]
                 .iter()
                 .fold(0u64, |a, &b| (a << 8) | u64::from(b));
+            let before = o.s.len();
             if size == 1 {
-                o.push(&format!(" {num:02X}"));
+                let _ = write!(o.s, " {num:02X}");
             } else {
-                o.push(&format!(" {num:#x}"));
+                let _ = write!(o.s, " {num:#x}");
             }
+            // ASCII only: bytes are characters.
+            o.chars += o.s.len() - before;
             pos += step;
             if pos != v.len() && o.chars - array_start > 80 {
                 o.push(&array_newline.clone());
