@@ -94,7 +94,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
             }
             Ok(())
         }
-        (Ok(_), false) => Err(format!("accepted; edtlib rejects it: {}", expected["error"])),
+        (Ok(_), false) => Err(format!(
+            "accepted; edtlib rejects it: {}",
+            expected["error"]
+        )),
         (Err(e), true) => Err(format!("rejected ({e}); edtlib accepts it")),
         (Err(e), false) => {
             // Our message is our own, but must say where: a file and line.
@@ -103,7 +106,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
             if !located {
                 return Err(format!("error without a location: {msg}"));
             }
-            eprintln!("{}: {msg}\n  (edtlib: {})", dir.display(), expected["error"]);
+            eprintln!(
+                "{}: {msg}\n  (edtlib: {})",
+                dir.display(),
+                expected["error"]
+            );
             Ok(())
         }
     }
