@@ -113,4 +113,102 @@ mod fuzz_bodies {
             panic!("printing changed the tree: {e}\n{printed}");
         }
     }
+
+    /// The fixed tree the binding body builds extended trees of: nodes of
+    /// the compatibles `vnd,a` and `vnd,b` with every kind of value, a
+    /// child without `compatible`, a bus and a phandle-array.
+    const BINDING_TREE: &str = r#"/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	ctl: a@1000 {
+		compatible = "vnd,a";
+		reg = <0x1000 0x10>;
+		#address-cells = <1>;
+		#size-cells = <0>;
+		#gpio-cells = <2>;
+		gpio-controller;
+		n = <1>;
+		arr = <1 2 3>;
+		s = "x";
+		ss = "x", "y";
+		b;
+		bytes = [01 02];
+		ph = <&ctl>;
+		gpios = <&ctl 1 2>;
+		kid@0 { reg = <0>; k = <5>; };
+	};
+	b {
+		compatible = "vnd,b", "vnd,a";
+		status = "disabled";
+		p = &ctl;
+	};
+};
+"#;
+
+    /// Binding files from fuzz input: up to four files separated by lines
+    /// `--- NAME`, named `a.yaml`, `b.yaml`, ... when unnamed, loaded for
+    /// the compatibles `vnd,a` and `vnd,b`.
+    pub fn load_bindings(
+        text: &str,
+    ) -> Result<devicetree::bindings::Bindings, devicetree::bindings::Error> {
+        let mut sources = Vec::new();
+        let mut name = String::from("a.yaml");
+        let mut current = String::new();
+        for line in text.split_inclusive('\n') {
+            if let Some(n) = line.strip_prefix("--- ") {
+                if sources.len() == 3 {
+                    break;
+                }
+                sources.push((std::path::PathBuf::from(format!("/bindings/{name}")), current));
+                current = String::new();
+                name = n.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+                if name.is_empty() {
+                    name = format!("{}.yaml", (b'a' + sources.len() as u8) as char);
+                }
+            } else {
+                current.push_str(line);
+            }
+        }
+        sources.push((std::path::PathBuf::from(format!("/bindings/{name}")), current));
+        let compats: rustc_hash::FxHashSet<String> =
+            ["vnd,a", "vnd,b"].iter().map(|s| s.to_string()).collect();
+        devicetree::bindings::Bindings::from_sources(&sources, &compats)
+    }
+
+    /// The extended tree of the fixed tree with `bindings`.
+    pub fn binding_tree(
+        bindings: &devicetree::bindings::Bindings,
+    ) -> Result<devicetree::edt::Edt, devicetree::edt::Error> {
+        let tree = Tree::from_source(BINDING_TREE, "fuzz.dts", &ReadOptions::default())
+            .expect("the fixed tree reads");
+        devicetree::edt::Edt::with_bindings(tree, bindings, "fuzz.dts")
+    }
+
+    /// Loading bindings from fuzz input must never panic; when it
+    /// succeeds, the extended tree of a fixed tree with these bindings
+    /// must build or fail with an error, and Kconfig functions over it
+    /// answer or fail, never panic.
+    pub fn bindings_body(bytes: &[u8]) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        let Ok(bindings) = load_bindings(text) else {
+            return;
+        };
+        if let Ok(edt) = binding_tree(&bindings) {
+            let f = devicetree::kconfig::Functions::new(Some(std::sync::Arc::new(edt)), None);
+            for (name, args) in [
+                ("dt_node_int_prop_int", &["/a@1000", "n"][..]),
+                ("dt_node_array_prop_hex", &["/a@1000", "arr", "1", "k"][..]),
+                ("dt_node_ph_array_prop_int", &["/a@1000", "gpios", "0", "pin"][..]),
+                ("dt_compat_any_has_prop", &["vnd,a", "s", "x"][..]),
+                ("dt_node_ph_prop_path", &["/a@1000", "ph"][..]),
+                ("dt_gpio_hogs_enabled", &[][..]),
+            ] {
+                let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                let _ = f.call(name, &args);
+            }
+        }
+    }
 }

@@ -203,15 +203,46 @@ impl Bindings {
     /// later directory's file is the one included (edtlib's rule).
     pub fn load(dirs: &[PathBuf], compats: &FxHashSet<String>) -> Result<Bindings, Error> {
         let files = binding_files(dirs)?;
+        let texts = read_candidates(&files, compats)?;
+        Bindings::build(&files, None, texts, compats)
+    }
+
+    /// Loads bindings from files held in memory (`(path, text)`, in the
+    /// order a directory walk would give them), with the same rules as
+    /// [`Bindings::load`]: for embedders with bindings of their own, and
+    /// for fuzzing without a file system.
+    pub fn from_sources(
+        sources: &[(PathBuf, String)],
+        compats: &FxHashSet<String>,
+    ) -> Result<Bindings, Error> {
+        let files: Vec<PathBuf> = sources.iter().map(|(p, _)| p.clone()).collect();
+        let memory: FxHashMap<PathBuf, String> = sources.iter().cloned().collect();
+        let texts = sources
+            .iter()
+            .filter(|(_, text)| match declared_compatible(text.as_bytes()) {
+                Some(c) => compats.contains(c),
+                None => compats.iter().any(|c| text.contains(c.as_str())),
+            })
+            .cloned()
+            .collect();
+        Bindings::build(&files, Some(&memory), texts, compats)
+    }
+
+    fn build(
+        files: &[PathBuf],
+        memory: Option<&FxHashMap<PathBuf, String>>,
+        texts: Vec<(PathBuf, String)>,
+        compats: &FxHashSet<String>,
+    ) -> Result<Bindings, Error> {
         let mut by_name: FxHashMap<String, PathBuf> = FxHashMap::default();
-        for f in &files {
+        for f in files {
             if let Some(name) = f.file_name().and_then(|n| n.to_str()) {
                 by_name.insert(name.to_string(), f.clone());
             }
         }
-        let texts = read_candidates(&files, compats)?;
         let loader = Loader {
             by_name: &by_name,
+            memory,
             included: Default::default(),
         };
         let mut out = Bindings::default();
@@ -235,10 +266,7 @@ impl Bindings {
             let binding = loader.binding(&path, map.clone(), true, true)?;
             let mut next = Some(&binding);
             while let Some(b) = next {
-                if let Some(c) = &b.compatible {
-                    out.register(b)?;
-                    let _ = c;
-                }
+                out.register(b)?;
                 next = b.child_binding.as_deref();
             }
         }
@@ -445,6 +473,8 @@ fn declared_compatible(text: &[u8]) -> Option<&str> {
 /// Resolves includes by file name and builds typed bindings.
 struct Loader<'a> {
     by_name: &'a FxHashMap<String, PathBuf>,
+    /// File contents when loading from memory (`None`: the file system).
+    memory: Option<&'a FxHashMap<PathBuf, String>>,
     /// Included files, includes resolved, by path: most bindings include
     /// the same few files (`base.yaml` and what it includes).
     included: std::cell::RefCell<FxHashMap<PathBuf, Map>>,
@@ -549,10 +579,13 @@ impl Loader<'_> {
         if let Some(map) = self.included.borrow().get(path) {
             return Ok(map.clone());
         }
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let text = match self.memory {
+            Some(m) => m.get(path).cloned().unwrap_or_default(),
+            None => std::fs::read_to_string(path).map_err(|e| Error::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?,
+        };
         let root = yaml::parse(&text).map_err(|e| Error::Invalid {
             location: FileLocation {
                 path: path.clone(),
