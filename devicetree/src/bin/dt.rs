@@ -40,7 +40,7 @@ enum Cmd {
         after_help = "Example:\n  dt build -b qemu_cortex_m3 --app app --overlay extra.overlay -o build/zephyr.dts\n  dt build -b mps2/an385 --call dt_chosen_reg_size_int zephyr,sram 0 K"
     )]
     Build {
-        /// The board target (`BOARD`): name[@revision][/qualifiers].
+        /// The board target (`BOARD`): `name[@revision][/qualifiers]`.
         #[arg(short = 'b', long)]
         board: String,
         /// The application's source directory (default: the current directory).
@@ -71,6 +71,11 @@ enum Cmd {
         /// Write the tree here (atomically) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also build the extended tree with the bindings under each DTS
+        /// root's `dts/bindings`, as `gen_edt.py` does, so that a tree that
+        /// does not fit its bindings is an error.
+        #[arg(long)]
+        edt: bool,
         /// Print the preprocessing inputs (files, include directories, cpp
         /// command) instead of the tree.
         #[arg(long)]
@@ -120,6 +125,7 @@ fn run(cli: Cli) -> Result<(), String> {
             cpp,
             output,
             show_inputs,
+            edt,
             call,
         } => {
             let base = match zephyr_base {
@@ -158,6 +164,19 @@ fn run(cli: Cli) -> Result<(), String> {
                 return write_stdout(&s);
             }
             let tree = resolved.inputs.tree().map_err(|e| e.to_string())?;
+            if edt && call.is_empty() {
+                let dirs: Vec<PathBuf> = resolved
+                    .dts_roots
+                    .iter()
+                    .map(|r| r.join("dts/bindings"))
+                    .collect();
+                let text = tree.to_dts();
+                Edt::new(tree, &dirs, "zephyr.dts.pre").map_err(|e| e.to_string())?;
+                return match output {
+                    Some(path) => write_atomic(&path, &text),
+                    None => write_stdout(&text),
+                };
+            }
             if !call.is_empty() {
                 let dirs: Vec<PathBuf> = resolved
                     .dts_roots

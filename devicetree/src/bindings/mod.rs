@@ -570,12 +570,15 @@ impl Loader<'_> {
     }
 }
 
+/// A `property-allowlist` and a `property-blocklist`, each optional.
+type AllowBlock = (Option<Vec<String>>, Option<Vec<String>>);
+
 /// One `name:` element of an `include:` list with its filters.
 struct IncludeFilter {
     name: String,
     /// Allow/block lists for the top level, then for each `child-binding`
     /// level below it.
-    levels: Vec<(Option<Vec<String>>, Option<Vec<String>>)>,
+    levels: Vec<AllowBlock>,
 }
 
 impl IncludeFilter {
