@@ -153,22 +153,27 @@ fn find_files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The cpuclusters of `soc` as the `soc.yml` files under the SoC roots
-/// declare them (including `extend:` entries).
-fn soc_cpuclusters(soc_roots: &[PathBuf], soc: &str) -> Result<Vec<String>, Error> {
+/// The cpuclusters of each of `socs` as the `soc.yml` files under the SoC
+/// roots declare them (including `extend:` entries); one walk for all.
+fn soc_cpuclusters(soc_roots: &[PathBuf], socs: &[String]) -> Result<Vec<Vec<String>>, Error> {
+    let mut out = vec![Vec::new(); socs.len()];
+    if socs.is_empty() {
+        return Ok(out);
+    }
     let mut files = Vec::new();
     for root in soc_roots {
         find_files(&root.join("soc"), "soc.yml", &mut files);
     }
-    let mut out = Vec::new();
     for f in files {
-        // Cheap filter: most soc.yml files do not name this SoC.
+        // Cheap filter: most soc.yml files name none of these SoCs.
         match std::fs::read_to_string(&f) {
-            Ok(t) if t.contains(soc) => {}
+            Ok(t) if socs.iter().any(|s| t.contains(s.as_str())) => {}
             _ => continue,
         }
         let y = read_yaml(&f)?;
-        collect_clusters(&y.value, soc, &mut out, 0);
+        for (soc, clusters) in socs.iter().zip(out.iter_mut()) {
+            collect_clusters(&y.value, soc, clusters, 0);
+        }
     }
     Ok(out)
 }
@@ -264,12 +269,17 @@ pub fn resolve_board(
     // Qualifiers: soc[/cluster][/variant...] and board-level variants.
     let socs = seq(get(&b, "socs"));
     let mut valid = Vec::new();
-    for s in socs {
-        let Some(soc) = scalar(get(&s.value, "name")) else {
-            continue;
-        };
+    let names: Vec<String> = socs
+        .iter()
+        .filter_map(|s| scalar(get(&s.value, "name")))
+        .collect();
+    let all_clusters = soc_cpuclusters(soc_roots, &names)?;
+    let named = socs
+        .iter()
+        .filter(|s| scalar(get(&s.value, "name")).is_some());
+    for ((s, soc), clusters) in named.zip(&names).zip(all_clusters) {
+        let soc = soc.clone();
         let variants = seq(get(&s.value, "variants"));
-        let clusters = soc_cpuclusters(soc_roots, &soc)?;
         if clusters.is_empty() {
             valid.push(soc.clone());
             for v in variants {
