@@ -13,7 +13,7 @@
 //! `child-binding` is a binding of its own, and is registered under its
 //! compatible too when it has one.
 
-mod yaml;
+pub(crate) mod yaml;
 
 pub use yaml::{Located, Map, SyntaxError, Value};
 
