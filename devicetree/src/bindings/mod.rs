@@ -393,17 +393,35 @@ fn read_candidates(
                 let finder = &finder;
                 s.spawn(move || {
                     let mut keep = Vec::new();
+                    // One buffer for all files, read without asking for
+                    // the size first (`fs::read` does): most files are
+                    // never kept, and the syscalls per file are the cost.
+                    let mut buf = vec![0u8; 64 * 1024];
                     for (i, path) in part.iter().enumerate() {
-                        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+                        let io = |e: std::io::Error| Error::Io {
                             path: path.clone(),
                             message: e.to_string(),
-                        })?;
-                        let wanted = match declared_compatible(&bytes) {
+                        };
+                        let mut f = std::fs::File::open(path).map_err(io)?;
+                        let mut filled = 0;
+                        loop {
+                            if filled == buf.len() {
+                                buf.resize(buf.len() * 2, 0);
+                            }
+                            match std::io::Read::read(&mut f, &mut buf[filled..]) {
+                                Ok(0) => break,
+                                Ok(n) => filled += n,
+                                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                                Err(e) => return Err(io(e)),
+                            }
+                        }
+                        let bytes = &buf[..filled];
+                        let wanted = match declared_compatible(bytes) {
                             Some(c) => compats.contains(c),
-                            None => finder.is_match(&bytes),
+                            None => finder.is_match(bytes),
                         };
                         if wanted {
-                            let text = String::from_utf8(bytes).map_err(|e| {
+                            let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
                                 invalid(
                                     path,
                                     None,
