@@ -68,6 +68,10 @@ pub enum PropValue {
     PhandleArray(Vec<Option<ControllerAndData>>),
     /// `path`.
     Path(NodeId),
+    /// `compound`: present, with no typed value (edtlib keeps such a
+    /// standard property, `ranges` or `interrupts-extended`, on nodes
+    /// without a binding; a binding's compound properties are not kept).
+    Compound,
 }
 
 /// One entry of a `phandle-array`: the controller and its named cells.
@@ -660,9 +664,10 @@ impl Edt {
                         continue;
                     };
                     let spec = crate::bindings::default_spec(p.name(), *kind);
-                    if let Some(value) = self.prop_value(node, &spec, Path::new("<standard>"))? {
-                        props.insert(p.name().to_string(), Property { spec, value });
-                    }
+                    let value = self
+                        .prop_value(node, &spec, Path::new("<standard>"))?
+                        .unwrap_or(PropValue::Compound);
+                    props.insert(p.name().to_string(), Property { spec, value });
                 }
             }
         }

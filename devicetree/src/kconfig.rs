@@ -753,6 +753,7 @@ impl<'a> Dt<'a> {
                 s
             }
             PropValue::String(s) => s.clone(),
+            PropValue::Compound => "None".into(),
             PropValue::Strings(ss) => format!(
                 "[{}]",
                 ss.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")

@@ -15,9 +15,13 @@
 //!   chosen nodes, aliases, labels, and compatible-to-node tables.
 //! - [`kconfig`]: every function of Zephyr's `kconfigfunctions.py`,
 //!   answered from an [`edt::Edt`] with the same results.
+//! - [`sources`]: a board's devicetree from its sources as Zephyr's
+//!   `dts.cmake` builds it (board target, `.dts` and overlays, the C
+//!   preprocessor run as Zephyr runs it), into a [`dts::Tree`].
 #![forbid(unsafe_code)]
 
 pub mod bindings;
 pub mod dts;
 pub mod edt;
 pub mod kconfig;
+pub mod sources;

@@ -8,13 +8,11 @@ use devicetree::dts::{ReadOptions, Tree};
 
 fn golden(board: &str) -> Option<PathBuf> {
     let rel = format!("kconfig/zephyr-golden/{board}/Kconfig-generated/zephyr.dts");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    [
-        root.join("tests/corpus").join(&rel),
-        PathBuf::from("/work/shared/corpus").join(&rel),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus")
+        .join(rel);
+    assert!(p.exists(), "{} is part of the repository", p.display());
+    Some(p)
 }
 
 /// The text of each line before its `/* in FILE:LINE */` comment, trailing

@@ -10,13 +10,22 @@ use crate::macros::HostFunctions;
 use devicetree::edt::Edt;
 use devicetree::kconfig::Functions;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
 
 /// [`HostFunctions`] over a devicetree: every function of Zephyr's
 /// `kconfigfunctions.py`.
-#[derive(Debug, Clone)]
 pub struct DevicetreeFunctions {
-    functions: Functions,
+    ready: OnceLock<Result<Functions, String>>,
+    pending: Option<JoinHandle<Result<Functions, String>>>,
+}
+
+impl std::fmt::Debug for DevicetreeFunctions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevicetreeFunctions")
+            .field("ready", &self.ready.get().is_some())
+            .finish()
+    }
 }
 
 impl DevicetreeFunctions {
@@ -25,8 +34,37 @@ impl DevicetreeFunctions {
     /// when that variable is not set.
     pub fn new(edt: Option<Arc<Edt>>, shields: Option<String>) -> DevicetreeFunctions {
         DevicetreeFunctions {
-            functions: Functions::new(edt, shields),
+            ready: OnceLock::from(Ok(Functions::new(edt, shields))),
+            pending: None,
         }
+    }
+
+    /// Functions over the devicetree `dts` (a final `zephyr.dts`) and the
+    /// bindings under each of `dts_roots`, built on a thread of its own
+    /// while the caller goes on (parsing Kconfig files): the first call
+    /// waits for it, and reports its error if it failed.
+    pub fn spawn(dts: PathBuf, dts_roots: Vec<PathBuf>, shields: Option<String>) -> Self {
+        let handle = std::thread::spawn(move || {
+            let edt = Edt::from_dts_file(&dts, &dts_roots)
+                .map_err(|e| format!("devicetree error: {e}"))?;
+            Ok(Functions::new(Some(Arc::new(edt)), shields))
+        });
+        DevicetreeFunctions {
+            ready: OnceLock::new(),
+            pending: Some(handle),
+        }
+    }
+
+    fn functions(&mut self) -> &Result<Functions, String> {
+        if let Some(handle) = self.pending.take() {
+            let built = handle
+                .join()
+                .unwrap_or_else(|_| Err("devicetree error: the devicetree thread panicked".into()));
+            let _ = self.ready.set(built);
+        }
+        self.ready
+            .get()
+            .expect("set by new() or by joining the thread")
     }
 }
 
@@ -42,9 +80,14 @@ impl HostFunctions for DevicetreeFunctions {
         file: &str,
         line: u32,
     ) -> Result<String, String> {
-        self.functions
-            .call(name, args)
-            .map_err(|e| format!("{file}:{line}: error in $({name},...): {e}"))
+        match self.functions() {
+            Ok(f) => f
+                .call(name, args)
+                .map_err(|e| format!("{file}:{line}: error in $({name},...): {e}")),
+            Err(e) => Err(format!(
+                "{file}:{line}: $({name},...) needs the devicetree: {e}"
+            )),
+        }
     }
 
     /// Every function only looks things up: none writes a file or runs a
@@ -57,17 +100,16 @@ impl HostFunctions for DevicetreeFunctions {
 /// Zephyr's Kconfig functions over the final devicetree `dts` (a
 /// `zephyr.dts`, read with no preprocessing) and the bindings under
 /// `DIR/dts/bindings` for each of `dts_roots`; `dts` `None` answers as
-/// Zephyr does without a devicetree. `shields` is `SHIELD_AS_LIST`.
+/// Zephyr does without a devicetree. `shields` is `SHIELD_AS_LIST`. The
+/// devicetree is read on a thread of its own while Kconfig files are
+/// parsed; an error in it is reported by the first function call.
 pub fn zephyr_functions(
     dts: Option<&Path>,
     dts_roots: &[PathBuf],
     shields: Option<String>,
 ) -> Result<Box<dyn HostFunctions>, String> {
-    let edt = match dts {
-        None => None,
-        Some(path) => Some(Arc::new(
-            Edt::from_dts_file(path, dts_roots).map_err(|e| format!("devicetree error: {e}"))?,
-        )),
-    };
-    Ok(Box::new(DevicetreeFunctions::new(edt, shields)))
+    Ok(Box::new(match dts {
+        None => DevicetreeFunctions::new(None, shields),
+        Some(path) => DevicetreeFunctions::spawn(path.to_path_buf(), dts_roots.to_vec(), shields),
+    }))
 }

@@ -372,11 +372,13 @@ pub fn tokenize(
             // `source $(DIR)/Kconfig`), so the tokenizer only ever sees the
             // expanded text of the word.
             let end = if w.bytes().any(|b| b == b'$') {
+                // Kept for the message should the word expand to nothing.
+                let dt_word = line[i..].contains("$(dt_").then(|| line[i..].to_string());
                 let end = expand_name(line, i, pp, site)?;
                 if line[i..end].trim().is_empty() {
                     return Err(LexError {
                         column: i,
-                        message: "macro expanded to blank string".into(),
+                        message: blank_expansion_message(dt_word.as_deref().unwrap_or(""), pp),
                         macro_error: false,
                     });
                 }
@@ -590,5 +592,24 @@ pub fn token_text<'a>(line: &'a str, t: &'a Token) -> &'a str {
     match &t.owned {
         Some(s) => s,
         None => &line[t.start as usize..t.end as usize],
+    }
+}
+
+/// The error for a word whose macros expand to nothing. When the word calls
+/// one of Zephyr's devicetree functions and nothing answers them, that is
+/// almost certainly the cause, so the message says how to provide them.
+fn blank_expansion_message(word: &str, pp: &Preprocessor) -> String {
+    let dt_call = word
+        .match_indices("$(dt_")
+        .map(|(i, _)| &word[i + 2..])
+        .map(|rest| &rest[..rest.find([',', ')']).unwrap_or(rest.len())])
+        .find(|name| !pp.is_function(name));
+    match dt_call {
+        Some(name) => format!(
+            "macro expanded to blank string: `{name}` is one of Zephyr's devicetree functions and \
+             nothing answers it; give the board's devicetree (`--devicetree build/zephyr/zephyr.dts`, \
+             bindings from `--dts-root`) or a recorded table (`--replay`)"
+        ),
+        None => "macro expanded to blank string".into(),
     }
 }

@@ -110,3 +110,25 @@ fn generation_without_recordings_is_byte_identical() {
         assert!(out.warnings.is_empty(), "{board}: {:#?}", out.warnings);
     }
 }
+
+/// Without a devicetree, a Zephyr `$(dt_*)` call expands to nothing; the
+/// error says which function it was and how to provide the devicetree.
+#[test]
+fn missing_devicetree_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = dir.path().join("Kconfig");
+    std::fs::write(
+        &k,
+        "config A\n\tint \"a\"\n\tdefault $(dt_node_int_prop_int,/clocks/x,clock-frequency)\n",
+    )
+    .unwrap();
+    let err = load(kconfig_parser::LoadOptions::new(&k))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Kconfig:3:")
+            && err.contains("`dt_node_int_prop_int` is one of Zephyr's devicetree functions")
+            && err.contains("--devicetree"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 pub mod ncs_cpp;
+pub mod workspace;
 pub mod zephyr;
 
 /// The repository root (the directory of the top-level `Cargo.toml`).

@@ -42,43 +42,10 @@ impl Workspace {
     }
 }
 
-/// The workspace, or `None` (with a visible notice) when there is none.
+/// The workspace, or `None` (with a visible notice) when there is none
+/// (found or unpacked by [`crate::workspace::zephyr_workspace`]).
 pub fn workspace() -> Option<Workspace> {
-    if let Some(ws) = std::env::var_os("ZEPHYR_WORKSPACE") {
-        let root = PathBuf::from(ws);
-        assert!(
-            root.join("zephyr").is_dir(),
-            "ZEPHYR_WORKSPACE={} has no zephyr/ directory",
-            root.display()
-        );
-        return Some(Workspace { root });
-    }
-    let shared = crate::repo_root().join("../shared/zephyr-workspace");
-    if !shared.join("unpack.sh").is_file() {
-        eprintln!(
-            "NOTICE: skipping: no Zephyr workspace (set ZEPHYR_WORKSPACE, or provide {})",
-            shared.display()
-        );
-        return None;
-    }
-    let dest = crate::repo_root().join("target").join("zephyr-workspace");
-    // unpack.sh is idempotent (a stamp file records the unpacked archive);
-    // tests running at once take turns through a lock directory.
-    let lock = crate::repo_root()
-        .join("target")
-        .join("zephyr-workspace.lock");
-    let _guard = DirLock::take(&lock);
-    let out = Command::new(shared.join("unpack.sh"))
-        .arg(&dest)
-        .current_dir(crate::repo_root())
-        .output()
-        .expect("run ../shared/zephyr-workspace/unpack.sh");
-    assert!(
-        out.status.success(),
-        "unpack.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(Workspace { root: dest })
+    crate::workspace::zephyr_workspace("zephyr_kconfig").map(|root| Workspace { root })
 }
 
 /// A lock held while the directory exists (`mkdir` is atomic).
@@ -108,8 +75,11 @@ impl Drop for DirLock {
 }
 
 /// The Python interpreter of `target/zephyr-venv` (made by `scripts/deps`
-/// when missing).
+/// when missing), or `$ZEPHYR_PYTHON`.
 pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("ZEPHYR_PYTHON") {
+        return PathBuf::from(p);
+    }
     let venv = crate::repo_root().join("target").join("zephyr-venv");
     let py = venv.join("bin").join("python3");
     if !py.is_file() {

@@ -13,7 +13,7 @@
 //! `child-binding` is a binding of its own, and is registered under its
 //! compatible too when it has one.
 
-mod yaml;
+pub(crate) mod yaml;
 
 pub use yaml::{Located, Map, SyntaxError, Value};
 
@@ -203,14 +203,48 @@ impl Bindings {
     /// later directory's file is the one included (edtlib's rule).
     pub fn load(dirs: &[PathBuf], compats: &FxHashSet<String>) -> Result<Bindings, Error> {
         let files = binding_files(dirs)?;
+        let texts = read_candidates(&files, compats)?;
+        Bindings::build(&files, None, texts, compats)
+    }
+
+    /// Loads bindings from files held in memory (`(path, text)`, in the
+    /// order a directory walk would give them), with the same rules as
+    /// [`Bindings::load`]: for embedders with bindings of their own, and
+    /// for fuzzing without a file system.
+    pub fn from_sources(
+        sources: &[(PathBuf, String)],
+        compats: &FxHashSet<String>,
+    ) -> Result<Bindings, Error> {
+        let files: Vec<PathBuf> = sources.iter().map(|(p, _)| p.clone()).collect();
+        let memory: FxHashMap<PathBuf, String> = sources.iter().cloned().collect();
+        let texts = sources
+            .iter()
+            .filter(|(_, text)| match declared_compatible(text.as_bytes()) {
+                Some(c) => compats.contains(c),
+                None => compats.iter().any(|c| text.contains(c.as_str())),
+            })
+            .cloned()
+            .collect();
+        Bindings::build(&files, Some(&memory), texts, compats)
+    }
+
+    fn build(
+        files: &[PathBuf],
+        memory: Option<&FxHashMap<PathBuf, String>>,
+        texts: Vec<(PathBuf, String)>,
+        compats: &FxHashSet<String>,
+    ) -> Result<Bindings, Error> {
         let mut by_name: FxHashMap<String, PathBuf> = FxHashMap::default();
-        for f in &files {
+        for f in files {
             if let Some(name) = f.file_name().and_then(|n| n.to_str()) {
                 by_name.insert(name.to_string(), f.clone());
             }
         }
-        let texts = read_candidates(&files, compats)?;
-        let loader = Loader { by_name: &by_name };
+        let loader = Loader {
+            by_name: &by_name,
+            memory,
+            included: Default::default(),
+        };
         let mut out = Bindings::default();
         for (path, text) in texts {
             let root = yaml::parse(&text).map_err(|e| Error::Invalid {
@@ -232,10 +266,7 @@ impl Bindings {
             let binding = loader.binding(&path, map.clone(), true, true)?;
             let mut next = Some(&binding);
             while let Some(b) = next {
-                if let Some(c) = &b.compatible {
-                    out.register(b)?;
-                    let _ = c;
-                }
+                out.register(b)?;
                 next = b.child_binding.as_deref();
             }
         }
@@ -313,16 +344,18 @@ fn binding_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                     })
                 }
             };
-            let mut names: Vec<(PathBuf, bool)> = entries
+            let mut names: Vec<(std::ffi::OsString, bool)> = entries
                 .filter_map(Result::ok)
                 .map(|e| {
                     let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    (e.path(), is_dir)
+                    (e.file_name(), is_dir)
                 })
                 .collect();
-            names.sort();
+            // By name bytes: cheaper than comparing paths component-wise.
+            names.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
             let mut subdirs = Vec::new();
-            for (p, is_dir) in names {
+            for (name, is_dir) in names {
+                let p = d.join(name);
                 if is_dir {
                     subdirs.push(p);
                 } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
@@ -360,13 +393,35 @@ fn read_candidates(
                 let finder = &finder;
                 s.spawn(move || {
                     let mut keep = Vec::new();
+                    // One buffer for all files, read without asking for
+                    // the size first (`fs::read` does): most files are
+                    // never kept, and the syscalls per file are the cost.
+                    let mut buf = vec![0u8; 64 * 1024];
                     for (i, path) in part.iter().enumerate() {
-                        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+                        let io = |e: std::io::Error| Error::Io {
                             path: path.clone(),
                             message: e.to_string(),
-                        })?;
-                        if finder.is_match(&bytes) {
-                            let text = String::from_utf8(bytes).map_err(|e| {
+                        };
+                        let mut f = std::fs::File::open(path).map_err(io)?;
+                        let mut filled = 0;
+                        loop {
+                            if filled == buf.len() {
+                                buf.resize(buf.len() * 2, 0);
+                            }
+                            match std::io::Read::read(&mut f, &mut buf[filled..]) {
+                                Ok(0) => break,
+                                Ok(n) => filled += n,
+                                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                                Err(e) => return Err(io(e)),
+                            }
+                        }
+                        let bytes = &buf[..filled];
+                        let wanted = match declared_compatible(bytes) {
+                            Some(c) => compats.contains(c),
+                            None => finder.is_match(bytes),
+                        };
+                        if wanted {
+                            let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
                                 invalid(
                                     path,
                                     None,
@@ -397,9 +452,50 @@ fn read_candidates(
     Ok(out)
 }
 
+/// A binding file's own top-level `compatible:`, read from its text
+/// without parsing the YAML, when that is certain: a top-level key starts
+/// in column 0, so the last `compatible:` line there, with a plain or
+/// simply quoted scalar, is the value PyYAML loads. `None` (no such line,
+/// flow or block syntax, escapes, an anchor) leaves the decision to a full
+/// parse. A tree uses a few dozen of ~3,200 binding files; this keeps the
+/// others from being searched or parsed.
+fn declared_compatible(text: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = b"compatible:";
+    let mut value: Option<&[u8]> = None;
+    if let Some(rest) = text.strip_prefix(KEY) {
+        value = Some(rest);
+    }
+    for i in memchr::memmem::find_iter(text, b"\ncompatible:") {
+        value = Some(&text[i + 1 + KEY.len()..]);
+    }
+    let rest = value?;
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let v = std::str::from_utf8(line).ok()?.trim();
+    let (unquoted, tail) = match v.chars().next()? {
+        q @ ('"' | '\'') => {
+            let end = v[1..].find(q)?;
+            (&v[1..1 + end], v[2 + end..].trim())
+        }
+        c if c.is_ascii_alphanumeric() => match v.find(" #") {
+            Some(i) => (v[..i].trim_end(), ""),
+            None => (v, ""),
+        },
+        _ => return None,
+    };
+    if !(tail.is_empty() || tail.starts_with('#')) || unquoted.contains('\\') {
+        return None;
+    }
+    Some(unquoted)
+}
+
 /// Resolves includes by file name and builds typed bindings.
 struct Loader<'a> {
     by_name: &'a FxHashMap<String, PathBuf>,
+    /// File contents when loading from memory (`None`: the file system).
+    memory: Option<&'a FxHashMap<PathBuf, String>>,
+    /// Included files, includes resolved, by path: most bindings include
+    /// the same few files (`base.yaml` and what it includes).
+    included: std::cell::RefCell<FxHashMap<PathBuf, Map>>,
 }
 
 impl Loader<'_> {
@@ -498,10 +594,16 @@ impl Loader<'_> {
                 format!("'include:' of '{name}' nested more than {MAX_INCLUDE_DEPTH} deep (an include loop?)"),
             ));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        if let Some(map) = self.included.borrow().get(path) {
+            return Ok(map.clone());
+        }
+        let text = match self.memory {
+            Some(m) => m.get(path).cloned().unwrap_or_default(),
+            None => std::fs::read_to_string(path).map_err(|e| Error::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?,
+        };
         let root = yaml::parse(&text).map_err(|e| Error::Invalid {
             location: FileLocation {
                 path: path.clone(),
@@ -513,7 +615,11 @@ impl Loader<'_> {
         let Value::Map(map) = root.value else {
             return Err(invalid(path, None, "invalid contents, expected a mapping"));
         };
-        self.merge_includes(map, path, depth + 1)
+        let merged = self.merge_includes(map, path, depth + 1)?;
+        self.included
+            .borrow_mut()
+            .insert(path.clone(), merged.clone());
+        Ok(merged)
     }
 
     /// edtlib's include merge: the included files are merged together in
@@ -573,9 +679,19 @@ impl Loader<'_> {
 /// One `name:` element of an `include:` list with its filters.
 struct IncludeFilter {
     name: String,
-    /// Allow/block lists for the top level, then for each `child-binding`
+    /// The property filter of the top level, then of each `child-binding`
     /// level below it.
-    levels: Vec<(Option<Vec<String>>, Option<Vec<String>>)>,
+    levels: Vec<PropFilter>,
+}
+
+/// Which properties of an included binding level are kept.
+enum PropFilter {
+    /// All of them.
+    All,
+    /// Only these (`property-allowlist`).
+    Allow(Vec<String>),
+    /// All but these (`property-blocklist`).
+    Block(Vec<String>),
 }
 
 impl IncludeFilter {
@@ -626,18 +742,22 @@ impl IncludeFilter {
                     )),
                 }
             };
-            let (allow, block) = (list("property-allowlist")?, list("property-blocklist")?);
-            if allow.is_some() && block.is_some() {
-                return Err(invalid(
-                    path,
-                    Some(at),
-                    format!(
-                        "'include:' of file '{name}' should not specify both 'property-allowlist:' and 'property-blocklist:'{}",
-                        if top { "" } else { " in a 'child-binding:'" }
-                    ),
-                ));
-            }
-            levels.push((allow, block));
+            let filter = match (list("property-allowlist")?, list("property-blocklist")?) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        path,
+                        Some(at),
+                        format!(
+                            "'include:' of file '{name}' should not specify both 'property-allowlist:' and 'property-blocklist:'{}",
+                            if top { "" } else { " in a 'child-binding:'" }
+                        ),
+                    ))
+                }
+                (Some(allow), None) => PropFilter::Allow(allow),
+                (None, Some(block)) => PropFilter::Block(block),
+                (None, None) => PropFilter::All,
+            };
+            levels.push(filter);
             level = match l.get("child-binding").map(|c| &c.value) {
                 Some(Value::Map(c)) => Some(c),
                 _ => None,
@@ -652,17 +772,17 @@ impl IncludeFilter {
 
     fn apply(&self, contents: &mut Map, _path: &Path, _at: &Located) -> Result<(), Error> {
         let mut level: Option<&mut Map> = Some(contents);
-        for (allow, block) in &self.levels {
+        for filter in &self.levels {
             let Some(l) = level else { break };
             if let Some(Located {
                 value: Value::Map(props),
                 ..
             }) = l.get_mut("properties")
             {
-                if let Some(allow) = allow {
-                    props.retain(|k, _| allow.contains(k));
-                } else if let Some(block) = block {
-                    props.retain(|k, _| !block.contains(k));
+                match filter {
+                    PropFilter::All => {}
+                    PropFilter::Allow(allow) => props.retain(|k, _| allow.contains(k)),
+                    PropFilter::Block(block) => props.retain(|k, _| !block.contains(k)),
                 }
             }
             level = match l.get_mut("child-binding") {

@@ -98,9 +98,7 @@ pub enum Error {
         component: String,
     },
     /// The same label on two different things.
-    #[error(
-        "{location}: label '{label}' is also defined at {other} ({what}); labels must be unique"
-    )]
+    #[error("{location}: label '{label}' {second} is already {first} (at {other}); labels must be unique")]
     DuplicateLabel {
         /// Where the second definition is.
         location: Location,
@@ -108,8 +106,10 @@ pub enum Error {
         label: String,
         /// Where the first definition is.
         other: Location,
-        /// What the two things are.
-        what: String,
+        /// What carries it first ("on node /a").
+        first: String,
+        /// What carries it second ("on property 'x' of /b").
+        second: String,
     },
     /// A node defined twice inside the same pair of braces.
     #[error(

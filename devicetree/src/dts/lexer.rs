@@ -334,7 +334,7 @@ impl Lexer {
             }
             if rest.starts_with(b"/*") {
                 let start = self.here();
-                match find(&rest[2..], b"*/") {
+                match find_comment_end(&rest[2..]) {
                     Some(n) => self.advance(i + 2 + n + 2),
                     None => return Err(self.err_unterminated(start, "comment", "'*/'")),
                 }
@@ -515,13 +515,13 @@ impl Lexer {
             (tok(Kind::Char, i + 1, i + 1 + n, u64::from(v[0])), n + 2)
         } else if let Some(n) = ref_len(rest) {
             (tok(Kind::Ref, i + 1, i + n, 0), n)
-        } else if let Some(t) = self.state_token(rest, i, pos, buf)? {
+        } else if let Some(t) = self.state_token(i, pos, buf)? {
             t
         } else if let Some((s, p)) = PUNCTS.iter().find(|(s, _)| rest.starts_with(s.as_bytes())) {
             (tok(Kind::Punct(*p), i, i + s.len(), 0), s.len())
         } else {
-            let n = std::str::from_utf8(rest)
-                .ok()
+            let n = self.bufs[buf]
+                .get(i..)
                 .and_then(|s| s.chars().next())
                 .map_or(1, char::len_utf8);
             (tok(Kind::Bad, i, i + n, 0), n)
@@ -544,14 +544,10 @@ impl Lexer {
     }
 
     /// Numbers, names or bytes, depending on the state.
-    fn state_token(
-        &self,
-        rest: &[u8],
-        i: usize,
-        pos: Pos,
-        buf: usize,
-    ) -> Result<Option<(Token, usize)>, Error> {
-        let text = std::str::from_utf8(rest).unwrap_or("");
+    fn state_token(&self, i: usize, pos: Pos, buf: usize) -> Result<Option<(Token, usize)>, Error> {
+        // Positions are always on character boundaries (tokens end on ASCII
+        // bytes or after a whole character).
+        let text = self.bufs[buf].get(i..).unwrap_or("");
         let tok = |kind, start: usize, end: usize, num| Token {
             kind,
             pos,
@@ -726,8 +722,17 @@ fn char_end(b: &[u8]) -> Option<usize> {
     None
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// Where `*/` starts in `hay`.
+fn find_comment_end(hay: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = hay[from..].iter().position(|&c| c == b'*') {
+        let at = from + k;
+        if hay.get(at + 1) == Some(&b'/') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// A cpp line marker at the start of a line: `# 12 "file" 1 3` or

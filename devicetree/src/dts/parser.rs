@@ -249,6 +249,18 @@ impl Parser {
                     self.node_body(self.tree.root(), 0)?;
                 }
                 Kind::Label | Kind::Ref => {
+                    if t.kind == Kind::Label && Self::is(&self.lx.peek()?, Punct::Slash) {
+                        // `label: / { ... };`: how a labelled root is printed.
+                        let slash = self.lx.next()?;
+                        if !self.root_defined {
+                            self.root_defined = true;
+                            self.tree.arena[0].location = self.loc(slash.pos);
+                        }
+                        let root = self.tree.root();
+                        self.add_node_label(root, &t);
+                        self.node_body(root, 0)?;
+                        continue;
+                    }
                     let (label, r) = if t.kind == Kind::Label {
                         let r = self.lx.next()?;
                         if r.kind != Kind::Ref {
@@ -550,11 +562,16 @@ impl Parser {
                         kind: MarkerKind::Str,
                         at: t.pos,
                     });
-                    let s = unescape(self.lx.text(&t).as_bytes()).map_err(|_| Error::Overflow {
-                        location: self.loc(t.pos),
-                        detail: "an octal escape above \\377 in a string".into(),
-                    })?;
-                    prop.value.extend_from_slice(&s);
+                    let raw = self.lx.text(&t).as_bytes();
+                    if raw.contains(&b'\\') {
+                        let s = unescape(raw).map_err(|_| Error::Overflow {
+                            location: self.loc(t.pos),
+                            detail: "an octal escape above \\377 in a string".into(),
+                        })?;
+                        prop.value.extend_from_slice(&s);
+                    } else {
+                        prop.value.extend_from_slice(raw);
+                    }
                     prop.value.push(0);
                 }
                 Kind::Ref => prop.markers.push(Marker {

@@ -116,6 +116,12 @@ fn end_str(size: u8) -> &'static str {
 }
 
 /// One property as dtlib prints it, without indentation or comment.
+///
+/// One deliberate difference: a label inside a value that follows a string
+/// or path (`x = "a", l: "b";`) is printed before the next value; dtlib
+/// closes an array there that was never opened (or fails), which does not
+/// read back. Likewise an empty array before or after other values
+/// (`x = <>, <1>;`, `x = "", <>;`) is printed so that it reads back.
 pub(crate) fn prop_to_string(p: &Property) -> String {
     let mut o = Out {
         s: String::new(),
@@ -139,6 +145,11 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
     let mut array_newline = String::new();
     for (i, m) in p.markers.iter().enumerate() {
         let next = p.markers.get(i + 1);
+        // dtlib separates values only when bytes follow; a trailing empty
+        // `<>` or `[]` needs the comma too to read back.
+        let more = p.markers[i + 1..]
+            .iter()
+            .any(|n| !matches!(n.kind, MarkerKind::Label(_)));
         let end = next.map_or(v.len(), |n| n.offset).min(v.len());
         let mut pos = m.offset.min(end);
         match &m.kind {
@@ -146,7 +157,7 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
                 o.push(" \"");
                 o.push(&escape(&v[pos..end.saturating_sub(1).max(pos)]));
                 o.push("\"");
-                if end != v.len() {
+                if more {
                     o.push(",");
                     o.push(&newline);
                 }
@@ -155,7 +166,7 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
             MarkerKind::Path(r) => {
                 o.push(" &");
                 o.push(r);
-                if end != v.len() {
+                if more {
                     o.push(",");
                     o.push(&newline);
                 }
@@ -190,11 +201,14 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
             let num = v[pos..pos + step]
                 .iter()
                 .fold(0u64, |a, &b| (a << 8) | u64::from(b));
+            let before = o.s.len();
             if size == 1 {
-                o.push(&format!(" {num:02X}"));
+                let _ = write!(o.s, " {num:02X}");
             } else {
-                o.push(&format!(" {num:#x}"));
+                let _ = write!(o.s, " {num:#x}");
             }
+            // ASCII only: bytes are characters.
+            o.chars += o.s.len() - before;
             pos += step;
             if pos != v.len() && o.chars - array_start > 80 {
                 o.push(&array_newline.clone());
@@ -206,7 +220,7 @@ pub(crate) fn prop_to_string(p: &Property) -> String {
         if !continues {
             o.push(end_str(size));
             open = None;
-            if pos != v.len() {
+            if more {
                 o.push(",");
                 o.push(&newline);
             }

@@ -215,58 +215,89 @@ fn remove_unreferenced(p: &mut Parser, order: &[NodeId]) {
     }
 }
 
+/// What a label is on: a node, a property of it, or an offset in a
+/// property's value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Owner {
+    node: NodeId,
+    prop: Option<usize>,
+    offset: Option<usize>,
+}
+
+impl Owner {
+    fn location<'t>(&self, tree: &'t super::Tree) -> &'t Location {
+        let n = &tree.arena[self.node.idx()];
+        match self.prop {
+            Some(i) => &n.props[i].location,
+            None => &n.location,
+        }
+    }
+
+    fn describe(&self, tree: &super::Tree) -> String {
+        let path = tree.path(self.node);
+        match (self.prop, self.offset) {
+            (None, _) => format!("on node {path}"),
+            (Some(i), None) => format!(
+                "on property '{}' of {path}",
+                tree.arena[self.node.idx()].props[i].name
+            ),
+            (Some(i), Some(_)) => format!(
+                "in the value of property '{}' of {path}",
+                tree.arena[self.node.idx()].props[i].name
+            ),
+        }
+    }
+}
+
 fn labels(p: &mut Parser) -> Result<(), Error> {
-    // label -> (location, description) of its first owner, and that owner.
-    let mut seen: FxHashMap<&str, (Location, String, (u32, usize, usize))> = FxHashMap::default();
     let tree = &p.tree;
+    let mut seen: FxHashMap<&str, Owner> = FxHashMap::default();
     let mut label_map = FxHashMap::default();
+    let mut things: Vec<(&str, Owner)> = Vec::new();
     for id in tree.nodes() {
         let node = &tree.arena[id.idx()];
-        let mut things: Vec<(&str, &Location, String, (u32, usize, usize))> = Vec::new();
+        things.clear();
         for l in &node.labels {
-            things.push((
-                l,
-                &node.location,
-                format!("on node {}", tree.path(id)),
-                (id.0, 0, 0),
-            ));
+            let o = Owner {
+                node: id,
+                prop: None,
+                offset: None,
+            };
+            things.push((l, o));
             label_map.insert(l.clone(), id);
         }
         for (pi, prop) in node.props.iter().enumerate() {
             for l in &prop.labels {
-                things.push((
-                    l,
-                    &prop.location,
-                    format!("on property '{}' of {}", prop.name, tree.path(id)),
-                    (id.0, pi + 1, 0),
-                ));
+                let o = Owner {
+                    node: id,
+                    prop: Some(pi),
+                    offset: None,
+                };
+                things.push((l, o));
             }
             for (l, off) in prop.offset_labels() {
-                things.push((
-                    l,
-                    &prop.location,
-                    format!(
-                        "in the value of property '{}' of {}",
-                        prop.name,
-                        tree.path(id)
-                    ),
-                    (id.0, pi + 1, off + 1),
-                ));
+                let o = Owner {
+                    node: id,
+                    prop: Some(pi),
+                    offset: Some(off),
+                };
+                things.push((l, o));
             }
         }
-        for (l, loc, what, key) in things {
+        for &(l, o) in &things {
             match seen.get(l) {
-                Some((first, first_what, k)) if *k != key => {
+                Some(first) if *first != o => {
                     return Err(Error::DuplicateLabel {
-                        location: loc.clone(),
+                        location: o.location(tree).clone(),
                         label: l.to_owned(),
-                        other: first.clone(),
-                        what: format!("{first_what}, and {what}"),
+                        other: first.location(tree).clone(),
+                        first: first.describe(tree),
+                        second: o.describe(tree),
                     });
                 }
                 Some(_) => {}
                 None => {
-                    seen.insert(l, (loc.clone(), what, key));
+                    seen.insert(l, o);
                 }
             }
         }
