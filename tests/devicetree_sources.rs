@@ -25,7 +25,7 @@ enum Overlay {
     /// `<app>/boards/<normalized board>.overlay`.
     BoardsDir,
     /// `<app>/app.overlay`.
-    AppOverlay,
+    AppFile,
     /// `-DDTC_OVERLAY_FILE=<file>`.
     DtcOverlayFile,
 }
@@ -84,7 +84,7 @@ fn cases() -> Vec<Case> {
     ];
     let overlays = [
         Overlay::BoardsDir,
-        Overlay::AppOverlay,
+        Overlay::AppFile,
         Overlay::DtcOverlayFile,
     ];
     let mut v = Vec::new();
@@ -139,7 +139,7 @@ fn run_case(ws: &Path, python: &Path, scratch: &Path, case: &Case) -> Vec<String
             // docs and the sample's own metadata are not needed
             let target = match o {
                 Overlay::BoardsDir => app.join(format!("boards/{}.overlay", case.normalized)),
-                Overlay::AppOverlay => app.join("app.overlay"),
+                Overlay::AppFile => app.join("app.overlay"),
                 _ => {
                     let f = dir.join("extra/test.overlay");
                     dtc_overlay = Some(f.clone());

@@ -16,16 +16,17 @@ fn tree() -> Option<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let cache = target.join("linux-kconfig-6.12");
-    let root = cache.join("linux-source-6.12");
-    if root.join("Kconfig").exists() {
-        return Some(root);
-    }
     let tarball = std::env::var_os("LINUX_SOURCE_TARBALL")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/src/linux-source-6.12.tar.xz"));
-    if !tarball.exists() {
-        return None;
+    let meta = std::fs::metadata(&tarball).ok()?;
+    // The extraction is keyed by the tarball's size, so that another
+    // version of the package is extracted afresh rather than a stale tree
+    // tested.
+    let cache = target.join(format!("linux-kconfig-6.12-{}", meta.len()));
+    let root = cache.join("linux-source-6.12");
+    if root.join("Kconfig").exists() {
+        return Some(root);
     }
     std::fs::create_dir_all(&cache).ok()?;
     let ok = Command::new("tar")
