@@ -120,111 +120,9 @@ impl ReplayFunctions {
     }
 }
 
-/// Zephyr's functions that need no devicetree (string and arithmetic
-/// helpers), evaluated for calls missing from a replay table.
-fn zephyr_pure_function(name: &str, args: &[String]) -> Option<String> {
-    let num = |a: &str, hex: bool| -> i128 {
-        let t = a.trim();
-        let (neg, t) = match t.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, t),
-        };
-        let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-            i128::from_str_radix(h, 16).unwrap_or(0)
-        } else if hex {
-            i128::from_str_radix(t, 16).unwrap_or(0)
-        } else {
-            t.parse::<i128>().unwrap_or(0)
-        };
-        if neg {
-            -v
-        } else {
-            v
-        }
-    };
-    let (base, hex) = match name.strip_suffix("_hex") {
-        Some(b) => (b, true),
-        None => (name, false),
-    };
-    let fmt = |v: i128| {
-        if hex {
-            if v < 0 {
-                format!("-0x{:x}", -v)
-            } else {
-                format!("0x{v:x}")
-            }
-        } else {
-            v.to_string()
-        }
-    };
-    let nums: Vec<i128> = args.iter().map(|a| num(a, hex)).collect();
-    let fold = |f: fn(i128, i128) -> i128| nums.iter().copied().reduce(f).map(fmt);
-    match base {
-        "add" => Some(fmt(nums.iter().sum())),
-        "sub" => fold(|a, b| a - b),
-        "mul" => fold(|a, b| a * b),
-        "div" => fold(|a, b| if b == 0 { 0 } else { a.div_euclid(b) }),
-        "mod" => fold(|a, b| if b == 0 { 0 } else { a.rem_euclid(b) }),
-        "max" => fold(i128::max),
-        "min" => fold(i128::min),
-        "inc" | "dec" => {
-            let d = if base == "inc" { 1 } else { -1 };
-            Some(
-                nums.iter()
-                    .map(|v| fmt(v + d))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )
-        }
-        "normalize_upper" if !hex => Some(
-            args.first()
-                .map(|a| {
-                    a.chars()
-                        .map(|c| {
-                            if c.is_ascii_alphanumeric() {
-                                c.to_ascii_uppercase()
-                            } else {
-                                '_'
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-        "substring" if !hex => {
-            let text: Vec<char> = args
-                .first()
-                .map(|a| a.chars().collect())
-                .unwrap_or_default();
-            let start = args
-                .get(1)
-                .map(|a| num(a, false).max(0) as usize)
-                .unwrap_or(0);
-            let stop = args
-                .get(2)
-                .map(|a| num(a, false).max(0) as usize)
-                .unwrap_or(text.len());
-            Some(
-                text[start.min(text.len())..stop.min(text.len()).max(start.min(text.len()))]
-                    .iter()
-                    .collect(),
-            )
-        }
-        _ => None,
-    }
-}
-
+/// Whether `name` is one of Zephyr's Kconfig functions.
 fn is_zephyr_function(name: &str) -> bool {
-    let base = name.strip_suffix("_hex").unwrap_or(name);
-    name.starts_with("dt_")
-        || matches!(
-            name,
-            "shields_list_contains" | "normalize_upper" | "substring"
-        )
-        || matches!(
-            base,
-            "add" | "sub" | "mul" | "div" | "mod" | "max" | "min" | "inc" | "dec"
-        )
+    devicetree::kconfig::Functions::arity(name).is_some()
 }
 
 impl HostFunctions for ReplayFunctions {
@@ -240,26 +138,10 @@ impl HostFunctions for ReplayFunctions {
 
     fn call(&mut self, name: &str, args: &[String], _: &str, _: u32) -> Result<String, String> {
         let hit = self.table.get(name).and_then(|m| m.get(args)).cloned();
-        if hit.is_none() && self.no_devicetree_fallback {
-            if let Some(v) = zephyr_pure_function(name, args) {
-                return Ok(v);
-            }
-            let v = if name.ends_with("_int")
-                || name.ends_with("_num")
-                || name == "dt_nodelabel_int_prop"
-            {
-                "0"
-            } else if name.ends_with("_hex") {
-                "0x0"
-            } else if name.ends_with("_path")
-                || name.ends_with("_label")
-                || name.ends_with("_parent")
-            {
-                ""
-            } else {
-                "n"
-            };
-            return Ok(v.to_string());
+        if hit.is_none() && self.no_devicetree_fallback && is_zephyr_function(name) {
+            // What Zephyr's functions answer without a devicetree (and the
+            // string and arithmetic helpers, which need none).
+            return devicetree::kconfig::Functions::new(None, None).call(name, args);
         }
         hit.ok_or_else(|| {
             format!(
