@@ -105,3 +105,10 @@ proptest! {
         fuzz_bodies::dts_body(&b);
     }
 }
+
+/// Found by the mutation test: a cpp line marker naming a file with `*/`
+/// in it ended the printed location comment early.
+#[test]
+fn comment_end_in_a_file_name_reads_back() {
+    fuzz_bodies::dts_body(b"/dts-v1/;\n# 40 \"p*/x.dts\"\n/ { a; };\n");
+}

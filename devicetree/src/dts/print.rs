@@ -34,6 +34,17 @@ fn tabs(out: &mut String, n: usize) {
     }
 }
 
+/// A file name as it can stand in a `/* ... */` comment: a name holding
+/// `*/` (possible through a cpp line marker) would end the comment early
+/// and the printed tree would not read back, so that pair is broken up.
+fn comment_safe(file: &str) -> std::borrow::Cow<'_, str> {
+    if file.contains("*/") {
+        std::borrow::Cow::Owned(file.replace("*/", "*\\/"))
+    } else {
+        std::borrow::Cow::Borrowed(file)
+    }
+}
+
 fn node(t: &Tree, id: NodeId, depth: usize, out: &mut String) {
     let n = t.node(id);
     out.push('\n');
@@ -42,7 +53,7 @@ fn node(t: &Tree, id: NodeId, depth: usize, out: &mut String) {
         out,
         "/* node '{}' defined in {}:{} */",
         t.path(id),
-        n.location.file,
+        comment_safe(&n.location.file),
         n.location.line
     );
     tabs(out, depth);
@@ -71,7 +82,12 @@ fn node(t: &Tree, id: NodeId, depth: usize, out: &mut String) {
                 for _ in 0..pad {
                     out.push(' ');
                 }
-                let _ = write!(out, "/* in {}:{} */", p.location.file, p.location.line);
+                let _ = write!(
+                    out,
+                    "/* in {}:{} */",
+                    comment_safe(&p.location.file),
+                    p.location.line
+                );
             }
             out.push('\n');
         }
