@@ -123,55 +123,106 @@ pub(crate) fn check_layout(
             }
         }
     }
-    // Static containers must still cover exactly their members.
+    // A static container must still hold its members, and nothing else may have moved into
+    // it. A container larger than its members (a frozen slot with room to spare, as the
+    // `mcuboot_primary_2` entries of the NCS nRF70 layouts) is sound: the build only ever
+    // writes the members, so the spare bytes are unused, not shared.
     for (name, _) in statics {
         let Some(e) = sol.partitions.get(name).and_then(Value::as_map) else {
             continue;
         };
-        let Some(span) = e.get("span") else { continue };
+        if !e.contains_key("span") {
+            continue;
+        }
         let Some((ca, cs)) = get(name) else { continue };
-        let members = names_of(Some(span));
+        let members = leaf_members(sol, name);
         let placed: Vec<(String, i128, i128)> = members
             .iter()
             .filter_map(|m| get(m).map(|(a, s)| (m.clone(), a, s)))
+            .filter(|p| p.2 > 0)
             .collect();
         if placed.is_empty() {
             continue;
         }
         let lo = placed.iter().map(|p| p.1).min().unwrap_or(ca);
         let hi = placed.iter().map(|p| p.1 + p.2).max().unwrap_or(ca + cs);
-        if lo != ca || hi != ca + cs {
-            let region = e.get("region").and_then(Value::as_str).unwrap_or("");
-            let intruders: Vec<String> = sol
-                .partitions
-                .iter()
-                .filter(|(n, v)| {
-                    !members.contains(n)
-                        && v.as_map().is_some_and(|m| {
-                            !m.contains_key("span")
-                                && m.get("region").and_then(Value::as_str) == Some(region)
-                        })
-                })
-                .filter_map(|(n, _)| {
-                    let (a, s) = get(n)?;
-                    (s > 0 && a < ca + cs && a + s > ca)
-                        .then(|| format!("{n} ({}-{})", hex(a), hex(a + s)))
-                })
-                .collect();
+        let region = e.get("region").and_then(Value::as_str).unwrap_or("");
+        let intruders: Vec<String> = sol
+            .partitions
+            .iter()
+            .filter(|(n, v)| {
+                !members.contains(n)
+                    && v.as_map().is_some_and(|m| {
+                        !m.contains_key("span")
+                            && m.get("region").and_then(Value::as_str) == Some(region)
+                    })
+            })
+            .filter_map(|(n, _)| {
+                let (a, s) = get(n)?;
+                (s > 0 && a < ca + cs && a + s > ca)
+                    .then(|| format!("{n} ({}-{})", hex(a), hex(a + s)))
+            })
+            .collect();
+        let moved_out = lo < ca || hi > ca + cs;
+        if moved_out || !intruders.is_empty() {
             let member_desc: Vec<String> = placed
                 .iter()
                 .map(|(m, a, s)| format!("{m} is {}-{}", hex(*a), hex(a + s)))
                 .collect();
             problems.push(format!(
-                "static container {} ({}-{}) no longer matches its members ({}){}; update the static configuration ({})",
+                "static container {} ({}-{}) {} ({}){}; update the static configuration ({})",
                 ctx.origin(name),
                 hex(ca),
                 hex(ca + cs),
+                if moved_out {
+                    "no longer holds its members"
+                } else {
+                    "no longer matches its members"
+                },
                 member_desc.join(", "),
-                if intruders.is_empty() { String::new() } else { format!(" and overlaps {}", intruders.join(", ")) },
-                input.static_config.as_ref().map_or("pm_static.yml", |f| f.name.as_str())
+                if intruders.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and overlaps {}", intruders.join(", "))
+                },
+                input
+                    .static_config
+                    .as_ref()
+                    .map_or("pm_static.yml", |f| f.name.as_str())
             ));
         }
     }
     problems
+}
+
+/// The partitions a container covers, through nested containers (a static file may list
+/// `mcuboot_primary: {span: [mcuboot_pad, mcuboot_primary_app]}` with the latter a
+/// container of `app`). Containers met twice are expanded once, so a cycle ends.
+fn leaf_members(sol: &Solution, container: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = vec![container.to_string()];
+    let mut todo = vec![container.to_string()];
+    while let Some(c) = todo.pop() {
+        let span = sol
+            .partitions
+            .get(&c)
+            .and_then(Value::as_map)
+            .and_then(|e| e.get("span"));
+        for m in names_of(span) {
+            let nested = sol
+                .partitions
+                .get(&m)
+                .and_then(Value::as_map)
+                .is_some_and(|e| e.contains_key("span"));
+            if nested {
+                if !seen.contains(&m) {
+                    seen.push(m.clone());
+                    todo.push(m);
+                }
+            } else if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
 }

@@ -31,6 +31,7 @@
 //! assert!(config.starts_with("PM_MCUBOOT_OFFSET=0x0"));
 //! ```
 
+pub mod cases;
 pub mod checks;
 pub mod error;
 pub mod fuzzing;

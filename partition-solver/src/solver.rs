@@ -923,15 +923,25 @@ pub fn load_static(f: &Fragment) -> Result<Map> {
     Ok(m)
 }
 
+/// Whether `name` is the dynamic partition of complex region `r`: its static entry is
+/// ignored by the reference (the space is recomputed from the gap), so it takes no part in
+/// the static overlap checks either (issue 17 item 4: NCS files keep a stale `app` entry).
+fn is_dynamic_partition(name: &str, r: &Region) -> bool {
+    r.strategy == Strategy::Complex && name == r.dynamic_partition.as_deref().unwrap_or("app")
+}
+
 /// Static partitions must not overlap each other nor leave their region (the reference
-/// never checks; overlapping ones also confuse its gap computation).
+/// never checks; overlapping ones also confuse its gap computation). The region's dynamic
+/// partition is left out: its static entry is ignored ([`is_dynamic_partition`]).
 fn check_statics(ctx: &Ctx, statics: &Names, regions: &[Region]) -> Result<()> {
     let mut problems = Vec::new();
     for r in regions {
         let mut parts: Vec<(i128, i128, &String)> = statics
             .iter()
-            .filter(|(_, &id)| {
-                region_of(&ctx.store[id]) == r.name && !ctx.store[id].contains_key("span")
+            .filter(|(k, &id)| {
+                region_of(&ctx.store[id]) == r.name
+                    && !ctx.store[id].contains_key("span")
+                    && !is_dynamic_partition(k, r)
             })
             .filter_map(|(k, &id)| {
                 Some((

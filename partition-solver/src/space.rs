@@ -8,7 +8,9 @@
 //! variables, the rules are linear constraints:
 //!
 //! * every byte of the area is used: `Σ dynamic + Σ fixed = area`;
-//! * each sharer is as large as its source: `x_s = [source spans dp]·x_dp + fixed part of source`;
+//! * each sharer is as large as its source less its own `size` (given beside `share_size`,
+//!   which the reference subtracts once before splitting):
+//!   `x_s = [source spans dp]·x_dp + fixed part of source - own size`;
 //! * objective: the dynamic partition as large as possible.
 //!
 //! The reference tool computes the same split with a closed formula, truncating to integers
@@ -28,6 +30,10 @@ pub struct Sharer {
     pub source_has_dynamic: bool,
     /// The fixed bytes of the source (its members other than the dynamic partition).
     pub source_fixed: i128,
+    /// The sharer's own `size`, given beside `share_size` (0 without). The reference counts
+    /// it as taken before the split and then replaces it by the shared size, so the sharer
+    /// ends up that much smaller than its source.
+    pub own_size: i128,
 }
 
 /// The dynamic space of one area.
@@ -73,7 +79,11 @@ pub enum SpaceError {
 impl SpaceModel {
     /// Solve the model.
     pub fn solve(&self) -> Result<Split, SpaceError> {
-        let sources: i128 = self.sharers.iter().map(|s| s.source_fixed).sum();
+        let sources: i128 = self
+            .sharers
+            .iter()
+            .map(|s| s.source_fixed - s.own_size)
+            .sum();
         let free = self.area - self.fixed - sources;
         if free < 0 {
             return Err(SpaceError::OverSubscribed {
@@ -99,7 +109,7 @@ impl SpaceModel {
             .using(default_backend)
             .with(total.eq(self.area as f64 - self.fixed as f64));
         for (s, x) in self.sharers.iter().zip(&xs) {
-            let mut src = Expression::from(s.source_fixed as f64);
+            let mut src = Expression::from((s.source_fixed - s.own_size) as f64);
             if s.source_has_dynamic {
                 src += dp;
             }
@@ -137,6 +147,7 @@ mod tests {
                 name: "mcuboot_secondary".into(),
                 source_has_dynamic: true,
                 source_fixed: 0x200,
+                own_size: 0,
             }],
         };
         let s = m.solve().unwrap();

@@ -1,0 +1,155 @@
+//! Issue 17: partition-solver on real NCS inputs. One test per fixed item; the layouts
+//! themselves are compared with the reference's recordings in `tests/differential.rs`.
+
+use partition_solver::{solve, DomainInput, Fragment, Options, Region, Strategy};
+use proptest::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn flash(size: i128) -> Region {
+    let mut r = Region::new("flash_primary", size);
+    r.strategy = Strategy::Complex;
+    r
+}
+
+const MCUBOOT: &str = "mcuboot: {size: 0xc000, placement: {before: [mcuboot_primary]}}
+mcuboot_pad: {size: 0x200, placement: {before: [mcuboot_primary_app]}}
+mcuboot_primary_app: {span: [app]}
+mcuboot_primary: {span: [mcuboot_pad, mcuboot_primary_app]}
+";
+
+/// Item 2: `share_size` of a container spanning `app` plus an own `size`: the reference
+/// subtracts the size once before splitting; the linear cross-check must model that
+/// instead of stopping with "internal check failed".
+#[test]
+fn share_size_with_own_size_passes_the_cross_check() {
+    let text = format!(
+        "{MCUBOOT}x: {{share_size: [mcuboot_primary], size: 0x1000, placement: {{before: [y]}}}}
+y: {{size: 0x1100, placement: {{before: [end], align: {{start: 0x1000}}}}}}
+"
+    );
+    let input = DomainInput {
+        fragments: vec![Fragment::new("pm.yml", text)],
+        static_config: None,
+        regions: vec![flash(0x100000)],
+    };
+    let sol = solve(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    // The sharer is its source less its own size (what the reference computes).
+    let primary = sol.size("mcuboot_primary").unwrap();
+    assert_eq!(sol.size("x").unwrap(), primary - 0x1000);
+}
+
+/// Item 1: every restart of the address passes inserts a padding; the number of restarts
+/// is bounded by the aligned partitions, so no input makes the solver spin. Random
+/// `share_size` + `size` + `align` combinations all end (with a layout or an error) without
+/// a timing assertion: the bound is what guarantees it.
+fn sharer_case(own: u32, align_x: u32, y_size: u32, align_y: u32, y_first: bool) -> DomainInput {
+    let ax = match align_x {
+        0 => String::new(),
+        a => format!(
+            ", align: {{{}: {:#x}}}",
+            if a % 2 == 0 { "start" } else { "end" },
+            0x1000 << (a % 4)
+        ),
+    };
+    let ay = format!(
+        "{}: {:#x}",
+        if align_y % 2 == 0 { "start" } else { "end" },
+        0x1000 << (align_y % 4)
+    );
+    let (xp, yp) = if y_first {
+        ("before: [end]", "before: [x]")
+    } else {
+        ("before: [y]", "before: [end]")
+    };
+    let text = format!(
+        "{MCUBOOT}x: {{share_size: [mcuboot_primary], size: {:#x}, placement: {{{xp}{ax}}}}}
+y: {{size: {y_size:#x}, placement: {{{yp}, align: {{{ay}}}}}}}
+",
+        own * 4
+    );
+    DomainInput {
+        fragments: vec![Fragment::new("pm.yml", text)],
+        static_config: None,
+        regions: vec![flash(0x100000)],
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn share_size_size_align_terminates(
+        own in 0u32..0x4000,
+        align_x in 0u32..8,
+        y_size in prop::sample::select(vec![0x900u32, 0x1000, 0x1100, 0x2000, 0x3300]),
+        align_y in 0u32..8,
+        y_first in any::<bool>(),
+    ) {
+        let input = sharer_case(own, align_x, y_size, align_y, y_first);
+        for compat in [false, true] {
+            // Terminates: an Ok layout or an error, never a panic.
+            let _ = solve(&input, &Options { compat });
+        }
+    }
+}
+
+#[test]
+fn restart_limit_grows_with_aligned_partitions() {
+    let sol: Vec<String> = (0..10).map(|i| format!("p{i}")).collect();
+    let l = partition_solver::sizes::restart_limit(&sol, |p| p < "p5");
+    assert_eq!(l, 4 * 5 + 16);
+}
+
+fn ncs(path: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/corpus/pm/ncs/nrf")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn ncs_case(path: &str) -> DomainInput {
+    partition_solver::cases::ncs_static(path, &ncs(path), false)
+        .unwrap()
+        .input
+}
+
+/// Item 3: a static container larger than its members (the `mcuboot_primary_2` entry of
+/// the NCS nRF70 layouts) is sound and accepted by default.
+#[test]
+fn static_container_larger_than_members_is_accepted() {
+    for f in [
+        "samples/matter/lock/pm_static_nrf7002dk_nrf5340_cpuapp.yml",
+        "samples/matter/lock/pm_static_nrf7002dk_nrf5340_cpuapp_nrf7001.yml",
+    ] {
+        let sol = solve(&ncs_case(f), &Options::default()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(sol.warnings.is_empty());
+    }
+}
+
+/// Item 3, the other side: a container that a new partition moved into is still broken.
+#[test]
+fn static_container_covering_a_new_partition_is_rejected() {
+    let f = "samples/dfu/dfu_target/pm_static_nrf52840dk_nrf52840.yml";
+    let case = partition_solver::cases::ncs_static(f, &ncs(f), true).unwrap();
+    let e = solve(&case.input, &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("mcuboot_primary") && e.contains("settings_storage"),
+        "{e}"
+    );
+}
+
+/// Item 4: a static `app` entry is ignored (its space is recomputed) and takes no part in
+/// the overlap checks.
+#[test]
+fn static_app_entry_is_not_an_overlap() {
+    for f in [
+        "samples/bluetooth/mesh/dfu/target/pm_static_nrf52840dongle_nrf52840.yml",
+        "samples/dfu/dfu_target/pm_static_nrf54l15dk_nrf54l15_cpuapp.yml",
+    ] {
+        solve(&ncs_case(f), &Options::default()).unwrap_or_else(|e| panic!("{f}: {e}"));
+    }
+}
