@@ -66,7 +66,7 @@ enum Cmd {
         #[arg(long = "board-root", value_name = "DIR")]
         board_roots: Vec<PathBuf>,
         /// The C preprocessor driver (default: $DTS_CPP, else `cpp`).
-        #[arg(long, value_name = "PROGRAM")]
+        #[arg(long, value_name = "PROGRAM", env = "DTS_CPP")]
         cpp: Option<PathBuf>,
         /// Write the tree here (atomically) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]

@@ -161,15 +161,14 @@ pub struct DtsInputs {
     pub base_dir: Option<PathBuf>,
 }
 
-/// The preprocessor used when none is given: `$DTS_CPP` if set, else the
-/// host's `cpp`. Any gcc-compatible driver works (`-x assembler-with-cpp`,
-/// `-nostdinc`, `-isystem`, `-include`, `-undef`); Zephyr itself uses the
-/// target's C compiler, whose output is the same once `-undef` removed the
-/// target's predefined macros.
+/// The preprocessor used when none is given: the host's `cpp`. Any
+/// gcc-compatible driver works (`-x assembler-with-cpp`, `-nostdinc`,
+/// `-isystem`, `-include`, `-undef`); Zephyr itself uses the target's C
+/// compiler, whose output is the same once `-undef` removed the target's
+/// predefined macros. (The library reads no environment: `dt build` takes
+/// `--cpp` or `$DTS_CPP`.)
 pub fn default_cpp() -> PathBuf {
-    std::env::var_os("DTS_CPP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("cpp"))
+    PathBuf::from("cpp")
 }
 
 impl DtsInputs {
