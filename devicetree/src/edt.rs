@@ -221,9 +221,22 @@ impl Edt {
     /// Reads a final `zephyr.dts` (no preprocessing) and the bindings for
     /// its compatibles under `DIR/dts/bindings` for each of `dts_roots`.
     pub fn from_dts_file(path: &Path, dts_roots: &[PathBuf]) -> Result<Edt, Error> {
+        Edt::from_dts_file_indexed(path, dts_roots, None)
+    }
+
+    /// [`Edt::from_dts_file`] with an index of the binding files kept at
+    /// `binding_index` between runs (see [`Bindings::load_indexed`]): the
+    /// same tree, without opening the bindings the tree does not use.
+    pub fn from_dts_file_indexed(
+        path: &Path,
+        dts_roots: &[PathBuf],
+        binding_index: Option<&Path>,
+    ) -> Result<Edt, Error> {
         let tree = Tree::from_file(path, &dts::ReadOptions::default())?;
         let dirs: Vec<PathBuf> = dts_roots.iter().map(|r| r.join("dts/bindings")).collect();
-        Edt::new(tree, &dirs, &path.display().to_string())
+        let compats = tree_compats(&tree)?;
+        let bindings = Bindings::load_indexed(&dirs, &compats, binding_index)?;
+        Edt::with_bindings(tree, &bindings, &path.display().to_string())
     }
 
     /// Builds the extended tree of `tree` with the bindings found under

@@ -98,6 +98,11 @@ enum Cmd {
         /// default: $ZEPHYR_BASE).
         #[arg(long = "dts-root", value_name = "DIR")]
         dts_roots: Vec<PathBuf>,
+        /// Keep an index of the binding files here between runs (created
+        /// when missing): unchanged bindings the tree does not use are then
+        /// not opened.
+        #[arg(long, value_name = "FILE")]
+        bindings_index: Option<PathBuf>,
         /// The function's name.
         function: String,
         /// Its arguments.
@@ -197,6 +202,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Cmd::Call {
             dts,
             dts_roots,
+            bindings_index,
             function,
             args,
         } => {
@@ -207,7 +213,8 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 dts_roots
             };
-            let edt = Edt::from_dts_file(&dts, &roots).map_err(|e| e.to_string())?;
+            let edt = Edt::from_dts_file_indexed(&dts, &roots, bindings_index.as_deref())
+                .map_err(|e| e.to_string())?;
             let shields = std::env::var("SHIELD_AS_LIST").ok();
             let f = Functions::new(Some(Arc::new(edt)), shields);
             let answer = f.call(&function, &args)?;

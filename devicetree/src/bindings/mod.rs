@@ -13,6 +13,7 @@
 //! `child-binding` is a binding of its own, and is registered under its
 //! compatible too when it has one.
 
+mod index;
 pub(crate) mod yaml;
 
 pub use yaml::{Located, Map, SyntaxError, Value};
@@ -202,8 +203,21 @@ impl Bindings {
     /// directories; when two directories have the same file name, the
     /// later directory's file is the one included (edtlib's rule).
     pub fn load(dirs: &[PathBuf], compats: &FxHashSet<String>) -> Result<Bindings, Error> {
+        Bindings::load_indexed(dirs, compats, None)
+    }
+
+    /// [`Bindings::load`] with an index of the binding files kept at
+    /// `index` between runs (see the `index` module: a file whose size,
+    /// modification time and inode are unchanged is opened only when its
+    /// compatible is used). The same bindings load either way; the index
+    /// is a cache, rebuilt when missing or malformed.
+    pub fn load_indexed(
+        dirs: &[PathBuf],
+        compats: &FxHashSet<String>,
+        index: Option<&Path>,
+    ) -> Result<Bindings, Error> {
         let files = binding_files(dirs)?;
-        let texts = read_candidates(&files, compats)?;
+        let texts = read_candidates(&files, compats, index)?;
         Bindings::build(&files, None, texts, compats)
     }
 
@@ -263,11 +277,11 @@ impl Bindings {
                 _ => continue,
             }
             let path: Arc<Path> = Arc::from(path.as_path());
-            let binding = loader.binding(&path, map.clone(), true, true)?;
-            let mut next = Some(&binding);
+            let binding = Arc::new(loader.binding(&path, Map::clone(map), true, true)?);
+            let mut next = Some(binding);
             while let Some(b) = next {
+                next = b.child_binding.clone();
                 out.register(b)?;
-                next = b.child_binding.as_deref();
             }
         }
         Ok(out)
@@ -278,12 +292,12 @@ impl Bindings {
     pub fn from_bindings(list: impl IntoIterator<Item = Binding>) -> Result<Bindings, Error> {
         let mut out = Bindings::default();
         for b in list {
-            out.register(&b)?;
+            out.register(Arc::new(b))?;
         }
         Ok(out)
     }
 
-    fn register(&mut self, b: &Binding) -> Result<(), Error> {
+    fn register(&mut self, b: Arc<Binding>) -> Result<(), Error> {
         let Some(compat) = b.compatible.clone() else {
             return Ok(());
         };
@@ -300,7 +314,7 @@ impl Bindings {
             }
             return Err(invalid(&b.path, None, message));
         }
-        self.by_compat.insert(key, Arc::new(b.clone()));
+        self.by_compat.insert(key, b);
         Ok(())
     }
 
@@ -368,16 +382,20 @@ fn binding_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-/// Reads every candidate file and keeps those whose text mentions one of
-/// the tree's compatibles (a binding for a compatible must contain it), on
-/// a few threads: reading ~3,200 small files is most of the cost.
+/// Reads the candidate files and keeps those that declare one of the tree's
+/// compatibles (or, when a file's own compatible cannot be read from its
+/// text, mention one), on a few threads: the system calls for ~3,200 small
+/// files are most of the cost. With an index, a file whose status is
+/// unchanged is not even opened unless its compatible is used.
 fn read_candidates(
     files: &[PathBuf],
     compats: &FxHashSet<String>,
+    index_path: Option<&Path>,
 ) -> Result<Vec<(PathBuf, String)>, Error> {
     if compats.is_empty() {
         return Ok(Vec::new());
     }
+    let index = index_path.map(index::Index::read);
     let finder = aho_corasick::AhoCorasick::new(compats.iter())
         .map_err(|e| invalid(Path::new("<compatibles>"), None, e.to_string()))?;
     let threads = std::thread::available_parallelism()
@@ -385,38 +403,53 @@ fn read_candidates(
         .unwrap_or(1)
         .clamp(1, 4);
     let chunk = files.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<(usize, String)>, Error>> = std::thread::scope(|s| {
+    type Part = (Vec<(usize, String)>, Vec<(PathBuf, index::Entry)>);
+    let results: Vec<Result<Part, Error>> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .enumerate()
             .map(|(ci, part)| {
                 let finder = &finder;
+                let index = index.as_ref();
                 s.spawn(move || {
                     let mut keep = Vec::new();
+                    let mut entries = Vec::new();
                     // One buffer for all files, read without asking for
-                    // the size first (`fs::read` does): most files are
-                    // never kept, and the syscalls per file are the cost.
+                    // the size first (`fs::read` does).
                     let mut buf = vec![0u8; 64 * 1024];
                     for (i, path) in part.iter().enumerate() {
                         let io = |e: std::io::Error| Error::Io {
                             path: path.clone(),
                             message: e.to_string(),
                         };
-                        let mut f = std::fs::File::open(path).map_err(io)?;
-                        let mut filled = 0;
-                        loop {
-                            if filled == buf.len() {
-                                buf.resize(buf.len() * 2, 0);
-                            }
-                            match std::io::Read::read(&mut f, &mut buf[filled..]) {
-                                Ok(0) => break,
-                                Ok(n) => filled += n,
-                                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                                Err(e) => return Err(io(e)),
+                        let stamp = match index {
+                            Some(_) => index::Stamp::of(path).map_err(io)?,
+                            None => None,
+                        };
+                        let known = stamp.and_then(|st| index?.lookup(path, st));
+                        if let Some(entry) = known {
+                            entries.push((path.clone(), entry.clone()));
+                            if entry
+                                .compatible
+                                .as_ref()
+                                .is_some_and(|c| !compats.contains(c))
+                            {
+                                continue;
                             }
                         }
+                        let filled = read_into(path, &mut buf).map_err(io)?;
                         let bytes = &buf[..filled];
-                        let wanted = match declared_compatible(bytes) {
+                        let declared = declared_compatible(bytes);
+                        if let (Some(stamp), None) = (stamp, known) {
+                            entries.push((
+                                path.clone(),
+                                index::Entry {
+                                    stamp,
+                                    compatible: declared.map(str::to_string),
+                                },
+                            ));
+                        }
+                        let wanted = match declared {
                             Some(c) => compats.contains(c),
                             None => finder.is_match(bytes),
                         };
@@ -434,22 +467,45 @@ fn read_candidates(
                             keep.push((ci * chunk + i, text));
                         }
                     }
-                    Ok(keep)
+                    Ok((keep, entries))
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+            .map(|h| h.join().unwrap_or_else(|_| Ok(Default::default())))
             .collect()
     });
     let mut out = Vec::new();
+    let mut all_entries = Vec::new();
     for r in results {
-        for (i, text) in r? {
+        let (keep, entries) = r?;
+        for (i, text) in keep {
             out.push((files[i].clone(), text));
         }
+        all_entries.extend(entries);
+    }
+    if let (Some(index), Some(path)) = (&index, index_path) {
+        index.save(path, &all_entries);
     }
     Ok(out)
+}
+
+/// Reads a whole file into `buf` (grown as needed), returning its length.
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut f = std::fs::File::open(path)?;
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match std::io::Read::read(&mut f, &mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A binding file's own top-level `compatible:`, read from its text
@@ -515,7 +571,7 @@ impl Loader<'_> {
                 Some(Located {
                     value: Value::Map(m),
                     ..
-                }) => Some(Arc::new(self.binding(path, m.clone(), false, false)?)),
+                }) => Some(Arc::new(self.binding(path, Map::clone(m), false, false)?)),
                 Some(other) => return Err(invalid(
                     path,
                     Some(other),
@@ -542,7 +598,7 @@ impl Loader<'_> {
             ..
         }) = raw.get("properties")
         {
-            for (name, opts) in props {
+            for (name, opts) in props.iter() {
                 properties.insert(name.clone(), property_spec(path, name, opts)?);
             }
         }
@@ -615,7 +671,7 @@ impl Loader<'_> {
         let Value::Map(map) = root.value else {
             return Err(invalid(path, None, "invalid contents, expected a mapping"));
         };
-        let merged = self.merge_includes(map, path, depth + 1)?;
+        let merged = self.merge_includes(Arc::unwrap_or_clone(map), path, depth + 1)?;
         self.included
             .borrow_mut()
             .insert(path.clone(), merged.clone());
@@ -781,15 +837,19 @@ impl IncludeFilter {
             {
                 match filter {
                     PropFilter::All => {}
-                    PropFilter::Allow(allow) => props.retain(|k, _| allow.contains(k)),
-                    PropFilter::Block(block) => props.retain(|k, _| !block.contains(k)),
+                    PropFilter::Allow(allow) => {
+                        Arc::make_mut(props).retain(|k, _| allow.contains(k))
+                    }
+                    PropFilter::Block(block) => {
+                        Arc::make_mut(props).retain(|k, _| !block.contains(k))
+                    }
                 }
             }
             level = match l.get_mut("child-binding") {
                 Some(Located {
                     value: Value::Map(c),
                     ..
-                }) => Some(c),
+                }) => Some(Arc::make_mut(c)),
                 _ => None,
             };
         }
@@ -816,7 +876,7 @@ fn merge(
             }
             Some(to_val) => {
                 if let (Value::Map(tm), Value::Map(fm)) = (&mut to_val.value, &from_val.value) {
-                    merge(tm, fm, Some(key), path, check_required)?;
+                    merge(Arc::make_mut(tm), fm, Some(key), path, check_required)?;
                     continue;
                 }
                 if to_val.value == from_val.value

@@ -32,8 +32,10 @@ pub enum Value {
     Str(String),
     /// A sequence.
     Seq(Vec<Located>),
-    /// A mapping with its keys in file order.
-    Map(Map),
+    /// A mapping with its keys in file order, shared: binding includes
+    /// hand the same included mapping to many bindings, and merging copies
+    /// a level only where it changes it.
+    Map(std::sync::Arc<Map>),
 }
 
 /// A mapping: keys (their text as PyYAML would print a scalar key) in file order.
@@ -285,7 +287,7 @@ impl MarkedEventReceiver for Builder {
                 if let Some(frame) = self.stack.pop() {
                     let value = match frame.kind {
                         FrameKind::Seq(items) => Value::Seq(items),
-                        FrameKind::Map(map, _) => Value::Map(map),
+                        FrameKind::Map(map, _) => Value::Map(std::sync::Arc::new(map)),
                     };
                     let v = Located {
                         value,

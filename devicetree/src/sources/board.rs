@@ -183,7 +183,7 @@ fn collect_clusters(v: &Value, soc: &str, out: &mut Vec<String>, depth: u32) {
         return;
     }
     let Value::Map(m) = v else { return };
-    for (k, item) in m {
+    for (k, item) in m.iter() {
         for e in seq(Some(&item.value)) {
             if k == "socs" {
                 let named =
