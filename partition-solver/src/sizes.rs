@@ -717,12 +717,14 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
         }
     }
     let mut sharers = Vec::new();
-    let own = |s: &str| {
-        st.own_sizes
-            .iter()
-            .find(|(n, _)| n == s)
-            .map_or(0, |(_, v)| *v)
-    };
+    // The own sizes the split took from the dynamic space (dynamic sharers only: a static
+    // sharer's size is fixed and counted above).
+    let own: i128 = st
+        .own_sizes
+        .iter()
+        .filter(|(n, _)| st.dyn_set.contains(n))
+        .map(|(_, v)| *v)
+        .sum();
     for s in &st.dynamic[1..] {
         let e = &st.ctx.store[st.id(s)];
         let Some(src) = e
@@ -731,18 +733,19 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
         else {
             return Ok(());
         };
+        let Some(&sid) = st.reqs.get(&src).or_else(|| st.subs.get(&src)) else {
+            return Ok(());
+        };
+        let source_sharers = int(&st.ctx.store[sid], "sharers").unwrap_or(0);
         if src == st.dp {
             sharers.push(crate::space::Sharer {
                 name: s.clone(),
                 source_has_dynamic: true,
                 source_fixed: 0,
-                own_size: own(s),
+                source_sharers,
             });
             continue;
         }
-        let Some(&sid) = st.reqs.get(&src).or_else(|| st.subs.get(&src)) else {
-            return Ok(());
-        };
         let members = names_of(st.ctx.store[sid].get("span"));
         let mut source_fixed = 0;
         for m in &members {
@@ -758,12 +761,13 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
             name: s.clone(),
             source_has_dynamic: members.contains(&st.dp),
             source_fixed,
-            own_size: own(s),
+            source_sharers,
         });
     }
     let model = crate::space::SpaceModel {
         area,
         fixed: fixed - padding,
+        own,
         dynamic: st.dp.clone(),
         sharers,
     };
