@@ -572,8 +572,17 @@ pub(crate) fn set_addresses_and_align(
                 if move_up {
                     st.set_addr(&cur, a + off);
                     let e = st.new_empty(a, off, true, &cur)?;
+                    // The padding shrank every dynamic partition: the addresses behind a
+                    // dynamic partition already placed in this pass are stale (a size
+                    // sharer placed first, gen/55), so start over as the reference does.
+                    let stale = out.iter().any(|p| st.dyn_set.contains(p));
                     out.push(e);
                     out.push(cur);
+                    if stale {
+                        out.extend(sol[i + 1..].iter().cloned());
+                        sol = out;
+                        continue 'restart;
+                    }
                 } else {
                     let e_addr = a + st.size(&cur)?;
                     if a != 0 {
@@ -590,7 +599,9 @@ pub(crate) fn set_addresses_and_align(
                 full.extend(sol[i..].iter().cloned());
                 let (ea, es) = st.dynamic_padding(&full, &cur, off)?;
                 let e = st.new_empty(ea, es, false, &cur)?;
-                full.insert(i + 1, e);
+                // Behind `cur`, which is at `out.len()` (paddings inserted in this pass
+                // make that more than `i`).
+                full.insert(out.len() + 1, e);
                 sol = full;
                 continue 'restart;
             } else {
@@ -634,7 +645,13 @@ pub(crate) fn set_addresses_and_align(
                         st.set_addr(&cur, a - off);
                     }
                     let e = st.new_empty(e_addr, off, false, &cur)?;
-                    if dyn_above {
+                    // The padding shrank every dynamic partition: addresses computed above
+                    // a dynamic partition of this pass, or behind one of the forward pass
+                    // (the dynamic partition itself, last there, moves nothing), are stale.
+                    let stale_forward = out[..out.len().saturating_sub(1)]
+                        .iter()
+                        .any(|p| st.dyn_set.contains(p));
+                    if dyn_above || stale_forward {
                         let mut full = out.clone();
                         full.extend(tail[..=j].iter().cloned());
                         full.push(e);
