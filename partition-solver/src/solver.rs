@@ -384,6 +384,9 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
 
     let regions = sort_regions(&ctx, &input.regions)?;
+    // Where this layout deliberately differs from the reference's (a warning even without
+    // `compat`: the user must know the outputs are not the reference's).
+    let mut deviations: Vec<String> = Vec::new();
     let mut result = Names::with_capacity_and_hasher(2 * ctx.store.len(), FastBuild::default());
     for region in &regions {
         let part: Names = ctx
@@ -411,6 +414,8 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
                     // region, as in the reference).
                     if ctx.app_rank(id) >= ctx.app_rank(old) {
                         result.insert(k, id);
+                    } else {
+                        deviations.push(app_kept_warning(&ctx, &regions, input, old, id));
                     }
                     continue;
                 }
@@ -440,14 +445,53 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     lap("result built");
     let problems = crate::checks::check_layout(&sol, &ctx, &statics, input);
     lap("checked");
+    sol.warnings = deviations;
     if !problems.is_empty() {
         if opts.compat {
-            sol.warnings = problems;
+            sol.warnings.extend(problems);
         } else {
             return Err(Error::Layout(problems.join("; ")));
         }
     }
     Ok(sol)
+}
+
+/// The warning for an `app` entry kept where the reference overwrites it: regions' results
+/// are merged in solving order, so the reference lets the later region's `app` win, and when
+/// that is the auxiliary `app` container of a region with another dynamic partition (RAM's
+/// `sram_primary`), the image's real `app` partition is lost from its output. This solver
+/// keeps the image's `app` (see [`Ctx::app_rank`]) and says so.
+fn app_kept_warning(
+    ctx: &Ctx,
+    regions: &[Region],
+    input: &DomainInput,
+    kept: usize,
+    dropped: usize,
+) -> String {
+    let (kr, dr) = (region_of(&ctx.store[kept]), region_of(&ctx.store[dropped]));
+    let reordered = regions
+        .iter()
+        .map(|r| &r.name)
+        .ne(input.regions.iter().map(|r| &r.name));
+    let why = if reordered {
+        let mut sharers = ctx.system.iter().filter_map(|(n, &id)| {
+            let e = &ctx.store[id];
+            let src = crate::ordering::names_of(e.get("share_size"))
+                .into_iter()
+                .next()?;
+            let sr = region_of(&ctx.store[*ctx.system.get(&src)?]);
+            (region_of(e) == dr && sr == kr).then(|| format!("'{n}' shares the size of '{src}'"))
+        });
+        match sharers.next() {
+            Some(s) => format!(" (it solves '{dr}' after '{kr}' because {s})"),
+            None => format!(" (it solves '{dr}' after '{kr}')"),
+        }
+    } else {
+        format!(" ('{dr}' comes after '{kr}' in the regions given)")
+    };
+    format!(
+        "layout differs from partition_manager.py's: it writes the auxiliary 'app' container of region '{dr}' over the 'app' partition of region '{kr}'{why}, which loses the image's partition; this layout keeps the 'app' of region '{kr}'"
+    )
 }
 
 /// Order the regions so that a region whose partitions share size with partitions of

@@ -234,3 +234,37 @@ y: {{size: 0x1100, placement: {{{y_place}, align: {{start: 0x1000}}}}}}
         assert_eq!(sol.address("y").map(|a| a % 0x1000), Some(0), "{y_place}");
     }
 }
+
+/// Item 7: a RAM partition sharing the size of a flash partition makes the reference solve
+/// RAM after flash, and its RAM region's auxiliary `app` container then replaces the
+/// image's flash `app` (gen/189). The sound layout is written, never silently: a warning
+/// says how and why it differs from the reference's.
+#[test]
+fn ram_sharer_of_flash_partition_warns_about_the_kept_app() {
+    let mut ram = Region::new("sram_primary", 0x80000);
+    ram.strategy = Strategy::Complex;
+    ram.base_address = 0x2000_0000;
+    ram.dynamic_partition = Some("sram_primary".into());
+    let input = DomainInput {
+        fragments: vec![Fragment::new(
+            "pm.yml",
+            "settings_storage: {size: 0x6000, placement: {before: [end]}}
+ram1_sram: {share_size: [settings_storage], placement: {after: [start]}}
+",
+        )],
+        static_config: None,
+        regions: vec![ram, flash(0x100000)],
+    };
+    let sol = solve(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        sol.partitions["app"].as_map().unwrap()["region"].as_str(),
+        Some("flash_primary")
+    );
+    assert_eq!(sol.warnings.len(), 1, "{:?}", sol.warnings);
+    let w = &sol.warnings[0];
+    assert!(
+        w.contains("partition_manager.py")
+            && w.contains("'ram1_sram' shares the size of 'settings_storage'"),
+        "{w}"
+    );
+}
