@@ -115,10 +115,24 @@ pub fn regions_value(regions: &[Region]) -> Value {
 
 /// Parse one fragment into a map of partitions (`None` for an empty document).
 pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>> {
-    let (v, pos) = yaml::load_with_positions(&f.text).map_err(|source| Error::Yaml {
+    let doc = yaml::load_document(&f.text).map_err(|source| Error::Yaml {
         file: f.name.clone(),
         source,
     })?;
+    // A partition name must be a string: YAML 1.1 reads `123:` as an integer and `on:` or
+    // `yes:` as a boolean, after which the reference crashes (or would name a partition
+    // `True`). Quoting is the fix.
+    if let Some(k) = doc.non_string_keys.first() {
+        return Err(Error::Input {
+            file: f.name.clone(),
+            location: Some(k.at),
+            message: format!(
+                "partition name '{}' is read by YAML as the {} {}, not as a name; quote it ('{}':) to use it as a partition name",
+                k.text, k.kind, k.value, k.text
+            ),
+        });
+    }
+    let (v, pos) = (doc.value, doc.positions);
     match v {
         Value::Null => Ok(None),
         Value::Map(m) => {

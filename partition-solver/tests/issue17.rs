@@ -268,3 +268,42 @@ ram1_sram: {share_size: [settings_storage], placement: {after: [start]}}
         "{w}"
     );
 }
+
+/// Item 6: a partition name YAML 1.1 reads as another type than a string (the reference
+/// crashes, or names a partition `True`) is a located error that suggests quoting; quoted,
+/// the same name is an ordinary partition.
+#[test]
+fn non_string_partition_names_are_located_errors() {
+    for (key, kind) in [
+        ("123", "integer"),
+        ("on", "boolean"),
+        ("yes", "boolean"),
+        ("0x10", "integer"),
+        ("~", "null"),
+        ("1.5", "float"),
+    ] {
+        let text = format!("ok: {{size: 0x1000, placement: {{after: [start]}}}}\n{key}:\n  size: 0x1000\n  placement: {{before: [end]}}\n");
+        for static_file in [false, true] {
+            let f = Fragment::new("p/pm.yml", text.clone());
+            let input = DomainInput {
+                fragments: if static_file { vec![] } else { vec![f.clone()] },
+                static_config: static_file.then_some(f),
+                regions: vec![flash(0x100000)],
+            };
+            let e = solve(&input, &Options::default()).unwrap_err().to_string();
+            assert!(e.starts_with("p/pm.yml:2:1: "), "{key}: {e}");
+            assert!(
+                e.contains(kind) && e.contains(&format!("'{key}':")),
+                "{key}: {e}"
+            );
+        }
+        let quoted = format!("'{key}':\n  size: 0x1000\n  placement: {{before: [end]}}\n");
+        let input = DomainInput {
+            fragments: vec![Fragment::new("pm.yml", quoted)],
+            static_config: None,
+            regions: vec![flash(0x100000)],
+        };
+        let sol = solve(&input, &Options::default()).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(sol.size(key), Some(0x1000));
+    }
+}
