@@ -401,6 +401,15 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     // Where this layout deliberately differs from the reference's (a warning even without
     // `compat`: the user must know the outputs are not the reference's).
     let mut deviations: Vec<String> = Vec::new();
+    let (dropped, doubled) = region_selection(&ctx, &statics, &regions);
+    deviations.extend(dropped);
+    if !doubled.is_empty() {
+        if opts.compat {
+            deviations.extend(doubled);
+        } else {
+            return Err(Error::Layout(doubled.join("; ")));
+        }
+    }
     let mut result = Names::with_capacity_and_hasher(2 * ctx.store.len(), FastBuild::default());
     for region in &regions {
         let part: Names = ctx
@@ -468,6 +477,48 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
         }
     }
     Ok(sol)
+}
+
+/// How the reference selects a region's partitions, and what that loses (issue 17 item 8):
+/// region `r` takes every partition whose `region` *contains* `r`'s name.
+///
+/// Returns warnings for partitions no region selects (their region was not passed, or was
+/// passed as `ext-flash`, which the command line turns into `ext_flash`): both tools leave
+/// them out, the reference without a word. And problems for partitions that two regions
+/// select (`flash` with `flash_primary`): the second region places them again, over the
+/// first placement, which leaves a hole in the first region; an error unless `compat`.
+fn region_selection(ctx: &Ctx, statics: &Names, regions: &[Region]) -> (Vec<String>, Vec<String>) {
+    let mut dropped = Vec::new();
+    let mut doubled = Vec::new();
+    let given: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    for (name, &id) in ctx.system.iter().chain(statics.iter()) {
+        let pr = region_of(&ctx.store[id]);
+        let selecting: Vec<&str> = given.iter().copied().filter(|r| pr.contains(r)).collect();
+        match selecting.as_slice() {
+            [] => {
+                let dash = given
+                    .iter()
+                    .find(|r| pr.replace('-', "_") == **r)
+                    .map(|r| format!(" (region names on the command line have '-' turned into '_': write 'region: {r}')"))
+                    .unwrap_or_default();
+                dropped.push(format!(
+                    "partition {} is in region '{pr}', which is not among the regions given ({}): it is left out of the layout, as partition_manager.py leaves it out without a word{dash}",
+                    ctx.origin(name),
+                    given.join(", ")
+                ));
+            }
+            [_] => {}
+            [first, rest @ ..] => doubled.push(format!(
+                "partition {} of region '{pr}' is taken by region{} '{}' as well as '{first}': a region takes every partition whose region name contains its own name, so the partition would be placed twice and its first place left as a hole; rename region{} '{}' so that no region name is part of another",
+                ctx.origin(name),
+                if rest.len() > 1 { "s" } else { "" },
+                rest.join("', '"),
+                if rest.len() > 1 { "s" } else { "" },
+                rest.iter().chain([first]).filter(|r| **r != pr).copied().collect::<Vec<_>>().join("', '"),
+            )),
+        }
+    }
+    (dropped, doubled)
 }
 
 /// The warning for an `app` entry kept where the reference overwrites it: regions' results

@@ -904,6 +904,8 @@ fn plain_ok(s: &str) -> bool {
     }
     !s.is_empty()
         && s != "~"
+        // A plain `<<` is the merge key (PyYAML quotes the string too).
+        && s != "<<"
         && !is_null_or_bool_word(s)
         && (!s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
             || (parse_yaml11_int(s).is_none() && parse_yaml11_float(s).is_none()))

@@ -307,3 +307,63 @@ fn non_string_partition_names_are_located_errors() {
         assert_eq!(sol.size(key), Some(0x1000));
     }
 }
+
+fn region(name: &str, size: i128, base: i128) -> Region {
+    let mut r = Region::new(name, size);
+    r.base_address = base;
+    r
+}
+
+/// Item 8: partitions both tools leave out or misplace without a word. A partition whose
+/// region was not passed (or was passed as `ext-flash`, which the command line turns into
+/// `ext_flash`) is dropped with a warning naming it and the rule; a partition that two
+/// regions take (`flash` beside `flash_primary`: a region takes every partition whose
+/// region name contains its own) is an error naming both (a warning with `compat`).
+#[test]
+fn silently_dropped_partitions_are_named() {
+    let input = |text: &str, extra: Region| DomainInput {
+        fragments: vec![Fragment::new("pm.yml", text)],
+        static_config: None,
+        regions: vec![flash(0x100000), extra],
+    };
+    // Region not passed.
+    let sol = solve(
+        &input(
+            "data: {size: 0x1000, region: external_flash}\n",
+            region("otp", 0x100, 0),
+        ),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(sol.partitions.get("data").is_none());
+    assert_eq!(sol.warnings.len(), 1, "{:?}", sol.warnings);
+    assert!(sol.warnings[0].contains("'data'") && sol.warnings[0].contains("'external_flash'"));
+    // `ext-flash` on the command line is region `ext_flash`.
+    let sol = solve(
+        &input(
+            "data: {size: 0x1000, region: ext-flash}\n",
+            region("ext_flash", 0x10000, 0x200000),
+        ),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        sol.warnings[0].contains("write 'region: ext_flash'"),
+        "{:?}",
+        sol.warnings
+    );
+    // `flash` takes `flash_primary`'s partitions too.
+    let doubled = input(
+        "boot: {size: 0x1000, placement: {after: [start]}}\n",
+        region("flash", 0x2000, 0x100000),
+    );
+    let e = solve(&doubled, &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("'boot'") && e.contains("rename region 'flash'"),
+        "{e}"
+    );
+    let sol = solve(&doubled, &Options { compat: true }).unwrap();
+    assert!(sol.warnings.iter().any(|w| w.contains("'boot'")));
+}
