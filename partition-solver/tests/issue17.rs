@@ -218,7 +218,8 @@ fn static_app_entry_is_not_an_overlap() {
 fn padding_behind_a_sharer_placed_first_moves_what_follows_it() {
     // (`after: [mcuboot]` in place of `before: [end]` the reference rejects too: its
     // padding leaves sizes that do not tile the area.)
-    for y_place in ["before: [end]"] {
+    {
+        let y_place = "before: [end]";
         let text = format!(
             "{MCUBOOT}{SECONDARY}first: {{share_size: [mcuboot_secondary], placement: {{after: [start], align: {{start: 0x1000}}}}}}
 y: {{size: 0x1100, placement: {{{y_place}, align: {{start: 0x1000}}}}}}
