@@ -548,6 +548,13 @@ pub(crate) fn set_addresses_and_align(
         let dp_idx = sol.iter().position(|x| *x == st.dp).unwrap_or(0);
         // Forward pass: from the first partition up to and including the dynamic partition.
         let mut out: Vec<String> = Vec::with_capacity(sol.len() + 16);
+        // The first dynamic partition of the forward pass: paddings inserted behind it make
+        // the addresses computed after it stale (found once per pass, not per padding, so
+        // that 10,000 aligned partitions stay linear).
+        let first_dyn = sol[..=dp_idx]
+            .iter()
+            .position(|p| st.dyn_set.contains(p))
+            .unwrap_or(dp_idx);
         for i in 0..=dp_idx {
             let cur = sol[i].clone();
             if let Some(prev) = out.last() {
@@ -575,7 +582,7 @@ pub(crate) fn set_addresses_and_align(
                     // The padding shrank every dynamic partition: the addresses behind a
                     // dynamic partition already placed in this pass are stale (a size
                     // sharer placed first, gen/55), so start over as the reference does.
-                    let stale = out.iter().any(|p| st.dyn_set.contains(p));
+                    let stale = first_dyn < i;
                     out.push(e);
                     out.push(cur);
                     if stale {
@@ -648,9 +655,7 @@ pub(crate) fn set_addresses_and_align(
                     // The padding shrank every dynamic partition: addresses computed above
                     // a dynamic partition of this pass, or behind one of the forward pass
                     // (the dynamic partition itself, last there, moves nothing), are stale.
-                    let stale_forward = out[..out.len().saturating_sub(1)]
-                        .iter()
-                        .any(|p| st.dyn_set.contains(p));
+                    let stale_forward = first_dyn < dp_idx;
                     if dyn_above || stale_forward {
                         let mut full = out.clone();
                         full.extend(tail[..=j].iter().cloned());
