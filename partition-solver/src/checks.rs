@@ -192,6 +192,71 @@ pub(crate) fn check_layout(
             ));
         }
     }
+    problems.extend(oversized_sharers(sol, ctx));
+    problems
+}
+
+/// A `share_size` sharer must not be larger than its source: the point of sharing is an
+/// equal slot (MCUboot's secondary slot receives what the primary slot holds), and an own
+/// `size` beside `share_size` only ever makes the sharer smaller. The reference's split
+/// makes it larger in one case: sharers of two different containers that both span the
+/// dynamic partition each divide the whole dynamic space as if they were alone, so together
+/// they take what the dynamic partition (and so their sources) should have kept.
+fn oversized_sharers(sol: &Solution, ctx: &Ctx) -> Vec<String> {
+    let size = |n: &str| -> Option<i128> { sol.partitions.get(n)?.as_map()?.get("size")?.as_int() };
+    let source_of = |n: &str| -> Option<String> {
+        let e = sol.partitions.get(n)?.as_map()?;
+        names_of(e.get("share_size")).into_iter().next()
+    };
+    let mut problems = Vec::new();
+    // Sources spanning a region's dynamic partition, per dynamic partition.
+    let spans_dynamic = |src: &str| -> Option<String> {
+        let e = sol.partitions.get(src)?.as_map()?;
+        let region = e.get("region").and_then(Value::as_str)?;
+        let r = sol.regions.iter().find(|r| r.name == region)?;
+        if r.strategy != Strategy::Complex {
+            return None;
+        }
+        let dp = r.dynamic_partition.clone().unwrap_or_else(|| "app".into());
+        (src == dp || names_of(e.get("span")).contains(&dp)).then_some(dp)
+    };
+    for (name, _) in &sol.partitions {
+        let Some(src) = source_of(name) else { continue };
+        let (Some(s), Some(ss)) = (size(name), size(&src)) else {
+            continue;
+        };
+        if s <= ss {
+            continue;
+        }
+        let mut why = String::new();
+        if let Some(dp) = spans_dynamic(&src) {
+            let others: Vec<String> = sol
+                .partitions
+                .keys()
+                .filter_map(|k| {
+                    let o = source_of(k)?;
+                    (o != src && spans_dynamic(&o).as_deref() == Some(dp.as_str()))
+                        .then(|| format!("'{k}' shares '{o}'"))
+                })
+                .collect();
+            if !others.is_empty() {
+                why = format!(
+                    ": {} also span{} the dynamic partition '{dp}', and the sharers of each container divide the whole dynamic space as if they were alone ({}), leaving '{dp}' {} bytes; let all of them share one container's size",
+                    if others.len() == 1 { "another container" } else { "other containers" },
+                    if others.len() == 1 { "s" } else { "" },
+                    others.join(", "),
+                    size(&dp).map_or_else(|| "no".to_string(), hex)
+                );
+            }
+        }
+        problems.push(format!(
+            "partition {} shares the size of '{src}' ({}) but got {} bytes, {} more than its source{why}",
+            ctx.origin(name),
+            hex(ss),
+            hex(s),
+            hex(s - ss)
+        ));
+    }
     problems
 }
 

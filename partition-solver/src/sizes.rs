@@ -548,6 +548,13 @@ pub(crate) fn set_addresses_and_align(
         let dp_idx = sol.iter().position(|x| *x == st.dp).unwrap_or(0);
         // Forward pass: from the first partition up to and including the dynamic partition.
         let mut out: Vec<String> = Vec::with_capacity(sol.len() + 16);
+        // The first dynamic partition of the forward pass: paddings inserted behind it make
+        // the addresses computed after it stale (found once per pass, not per padding, so
+        // that 10,000 aligned partitions stay linear).
+        let first_dyn = sol[..=dp_idx]
+            .iter()
+            .position(|p| st.dyn_set.contains(p))
+            .unwrap_or(dp_idx);
         for i in 0..=dp_idx {
             let cur = sol[i].clone();
             if let Some(prev) = out.last() {
@@ -572,8 +579,17 @@ pub(crate) fn set_addresses_and_align(
                 if move_up {
                     st.set_addr(&cur, a + off);
                     let e = st.new_empty(a, off, true, &cur)?;
+                    // The padding shrank every dynamic partition: the addresses behind a
+                    // dynamic partition already placed in this pass are stale (a size
+                    // sharer placed first, gen/55), so start over as the reference does.
+                    let stale = first_dyn < i;
                     out.push(e);
                     out.push(cur);
+                    if stale {
+                        out.extend(sol[i + 1..].iter().cloned());
+                        sol = out;
+                        continue 'restart;
+                    }
                 } else {
                     let e_addr = a + st.size(&cur)?;
                     if a != 0 {
@@ -590,7 +606,9 @@ pub(crate) fn set_addresses_and_align(
                 full.extend(sol[i..].iter().cloned());
                 let (ea, es) = st.dynamic_padding(&full, &cur, off)?;
                 let e = st.new_empty(ea, es, false, &cur)?;
-                full.insert(i + 1, e);
+                // Behind `cur`, which is at `out.len()` (paddings inserted in this pass
+                // make that more than `i`).
+                full.insert(out.len() + 1, e);
                 sol = full;
                 continue 'restart;
             } else {
@@ -634,7 +652,11 @@ pub(crate) fn set_addresses_and_align(
                         st.set_addr(&cur, a - off);
                     }
                     let e = st.new_empty(e_addr, off, false, &cur)?;
-                    if dyn_above {
+                    // The padding shrank every dynamic partition: addresses computed above
+                    // a dynamic partition of this pass, or behind one of the forward pass
+                    // (the dynamic partition itself, last there, moves nothing), are stale.
+                    let stale_forward = first_dyn < dp_idx;
+                    if dyn_above || stale_forward {
                         let mut full = out.clone();
                         full.extend(tail[..=j].iter().cloned());
                         full.push(e);
@@ -717,12 +739,14 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
         }
     }
     let mut sharers = Vec::new();
-    let own = |s: &str| {
-        st.own_sizes
-            .iter()
-            .find(|(n, _)| n == s)
-            .map_or(0, |(_, v)| *v)
-    };
+    // The own sizes the split took from the dynamic space (dynamic sharers only: a static
+    // sharer's size is fixed and counted above).
+    let own: i128 = st
+        .own_sizes
+        .iter()
+        .filter(|(n, _)| st.dyn_set.contains(n))
+        .map(|(_, v)| *v)
+        .sum();
     for s in &st.dynamic[1..] {
         let e = &st.ctx.store[st.id(s)];
         let Some(src) = e
@@ -731,18 +755,19 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
         else {
             return Ok(());
         };
+        let Some(&sid) = st.reqs.get(&src).or_else(|| st.subs.get(&src)) else {
+            return Ok(());
+        };
+        let source_sharers = int(&st.ctx.store[sid], "sharers").unwrap_or(0);
         if src == st.dp {
             sharers.push(crate::space::Sharer {
                 name: s.clone(),
                 source_has_dynamic: true,
                 source_fixed: 0,
-                own_size: own(s),
+                source_sharers,
             });
             continue;
         }
-        let Some(&sid) = st.reqs.get(&src).or_else(|| st.subs.get(&src)) else {
-            return Ok(());
-        };
         let members = names_of(st.ctx.store[sid].get("span"));
         let mut source_fixed = 0;
         for m in &members {
@@ -758,12 +783,13 @@ fn check_dynamic_split(st: &Addr, sol: &[String], area: i128) -> RResult<()> {
             name: s.clone(),
             source_has_dynamic: members.contains(&st.dp),
             source_fixed,
-            own_size: own(s),
+            source_sharers,
         });
     }
     let model = crate::space::SpaceModel {
         area,
         fixed: fixed - padding,
+        own,
         dynamic: st.dp.clone(),
         sharers,
     };

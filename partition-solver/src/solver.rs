@@ -115,10 +115,24 @@ pub fn regions_value(regions: &[Region]) -> Value {
 
 /// Parse one fragment into a map of partitions (`None` for an empty document).
 pub fn parse_fragment(f: &Fragment) -> Result<Option<(Map, yaml::KeyPositions)>> {
-    let (v, pos) = yaml::load_with_positions(&f.text).map_err(|source| Error::Yaml {
+    let doc = yaml::load_document(&f.text).map_err(|source| Error::Yaml {
         file: f.name.clone(),
         source,
     })?;
+    // A partition name must be a string: YAML 1.1 reads `123:` as an integer and `on:` or
+    // `yes:` as a boolean, after which the reference crashes (or would name a partition
+    // `True`). Quoting is the fix.
+    if let Some(k) = doc.non_string_keys.first() {
+        return Err(Error::Input {
+            file: f.name.clone(),
+            location: Some(k.at),
+            message: format!(
+                "partition name '{}' is read by YAML as the {} {}, not as a name; quote it ('{}':) to use it as a partition name",
+                k.text, k.kind, k.value, k.text
+            ),
+        });
+    }
+    let (v, pos) = (doc.value, doc.positions);
     match v {
         Value::Null => Ok(None),
         Value::Map(m) => {
@@ -384,6 +398,18 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     }
 
     let regions = sort_regions(&ctx, &input.regions)?;
+    // Where this layout deliberately differs from the reference's (a warning even without
+    // `compat`: the user must know the outputs are not the reference's).
+    let mut deviations: Vec<String> = Vec::new();
+    let (dropped, doubled) = region_selection(&ctx, &statics, &regions);
+    deviations.extend(dropped);
+    if !doubled.is_empty() {
+        if opts.compat {
+            deviations.extend(doubled);
+        } else {
+            return Err(Error::Layout(doubled.join("; ")));
+        }
+    }
     let mut result = Names::with_capacity_and_hasher(2 * ctx.store.len(), FastBuild::default());
     for region in &regions {
         let part: Names = ctx
@@ -411,6 +437,8 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
                     // region, as in the reference).
                     if ctx.app_rank(id) >= ctx.app_rank(old) {
                         result.insert(k, id);
+                    } else {
+                        deviations.push(app_kept_warning(&ctx, &regions, input, old, id));
                     }
                     continue;
                 }
@@ -440,14 +468,95 @@ pub fn solve(input: &DomainInput, opts: &Options) -> Result<Solution> {
     lap("result built");
     let problems = crate::checks::check_layout(&sol, &ctx, &statics, input);
     lap("checked");
+    sol.warnings = deviations;
     if !problems.is_empty() {
         if opts.compat {
-            sol.warnings = problems;
+            sol.warnings.extend(problems);
         } else {
             return Err(Error::Layout(problems.join("; ")));
         }
     }
     Ok(sol)
+}
+
+/// How the reference selects a region's partitions, and what that loses (issue 17 item 8):
+/// region `r` takes every partition whose `region` *contains* `r`'s name.
+///
+/// Returns warnings for partitions no region selects (their region was not passed, or was
+/// passed as `ext-flash`, which the command line turns into `ext_flash`): both tools leave
+/// them out, the reference without a word. And problems for partitions that two regions
+/// select (`flash` with `flash_primary`): the second region places them again, over the
+/// first placement, which leaves a hole in the first region; an error unless `compat`.
+fn region_selection(ctx: &Ctx, statics: &Names, regions: &[Region]) -> (Vec<String>, Vec<String>) {
+    let mut dropped = Vec::new();
+    let mut doubled = Vec::new();
+    let given: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    for (name, &id) in ctx.system.iter().chain(statics.iter()) {
+        let pr = region_of(&ctx.store[id]);
+        let selecting: Vec<&str> = given.iter().copied().filter(|r| pr.contains(r)).collect();
+        match selecting.as_slice() {
+            [] => {
+                let dash = given
+                    .iter()
+                    .find(|r| pr.replace('-', "_") == **r)
+                    .map(|r| format!(" (region names on the command line have '-' turned into '_': write 'region: {r}')"))
+                    .unwrap_or_default();
+                dropped.push(format!(
+                    "partition {} is in region '{pr}', which is not among the regions given ({}): it is left out of the layout, as partition_manager.py leaves it out without a word{dash}",
+                    ctx.origin(name),
+                    given.join(", ")
+                ));
+            }
+            [_] => {}
+            [first, rest @ ..] => doubled.push(format!(
+                "partition {} of region '{pr}' is taken by region{} '{}' as well as '{first}': a region takes every partition whose region name contains its own name, so the partition would be placed twice and its first place left as a hole; rename region{} '{}' so that no region name is part of another",
+                ctx.origin(name),
+                if rest.len() > 1 { "s" } else { "" },
+                rest.join("', '"),
+                if rest.len() > 1 { "s" } else { "" },
+                rest.iter().chain([first]).filter(|r| **r != pr).copied().collect::<Vec<_>>().join("', '"),
+            )),
+        }
+    }
+    (dropped, doubled)
+}
+
+/// The warning for an `app` entry kept where the reference overwrites it: regions' results
+/// are merged in solving order, so the reference lets the later region's `app` win, and when
+/// that is the auxiliary `app` container of a region with another dynamic partition (RAM's
+/// `sram_primary`), the image's real `app` partition is lost from its output. This solver
+/// keeps the image's `app` (see [`Ctx::app_rank`]) and says so.
+fn app_kept_warning(
+    ctx: &Ctx,
+    regions: &[Region],
+    input: &DomainInput,
+    kept: usize,
+    dropped: usize,
+) -> String {
+    let (kr, dr) = (region_of(&ctx.store[kept]), region_of(&ctx.store[dropped]));
+    let reordered = regions
+        .iter()
+        .map(|r| &r.name)
+        .ne(input.regions.iter().map(|r| &r.name));
+    let why = if reordered {
+        let mut sharers = ctx.system.iter().filter_map(|(n, &id)| {
+            let e = &ctx.store[id];
+            let src = crate::ordering::names_of(e.get("share_size"))
+                .into_iter()
+                .next()?;
+            let sr = region_of(&ctx.store[*ctx.system.get(&src)?]);
+            (region_of(e) == dr && sr == kr).then(|| format!("'{n}' shares the size of '{src}'"))
+        });
+        match sharers.next() {
+            Some(s) => format!(" (it solves '{dr}' after '{kr}' because {s})"),
+            None => format!(" (it solves '{dr}' after '{kr}')"),
+        }
+    } else {
+        format!(" ('{dr}' comes after '{kr}' in the regions given)")
+    };
+    format!(
+        "layout differs from partition_manager.py's: it writes the auxiliary 'app' container of region '{dr}' over the 'app' partition of region '{kr}'{why}, which loses the image's partition; this layout keeps the 'app' of region '{kr}'"
+    )
 }
 
 /// Order the regions so that a region whose partitions share size with partitions of

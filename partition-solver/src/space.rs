@@ -7,11 +7,20 @@
 //! (directly or through a container that spans it, e.g. MCUboot's secondary slot). Sizes are
 //! variables, the rules are linear constraints:
 //!
-//! * every byte of the area is used: `Σ dynamic + Σ fixed = area`;
-//! * each sharer is as large as its source less its own `size` (given beside `share_size`,
-//!   which the reference subtracts once before splitting):
-//!   `x_s = [source spans dp]·x_dp + fixed part of source - own size`;
-//! * objective: the dynamic partition as large as possible.
+//! * every byte of the area is used: `x_dp + Σ x_s + fixed = area`;
+//! * before the split, the dynamic partition provisionally holds what the fixed partitions
+//!   and the sharers' own `size`s (given beside `share_size`) leave:
+//!   `p = area - fixed - Σ own`;
+//! * each sharer gets an equal part of its source, the source counted with the provisional
+//!   size and divided among itself and its `n` sharers:
+//!   `(n + 1)·x_s = [source spans dp]·p + fixed part of source`.
+//!
+//! So an own `size` is taken from the whole dynamic space once and handed back to the
+//! dynamic partition after the split (every sharer of the source gets the same size,
+//! whichever of them had its own `size`); and sharers of two different sources that both
+//! span the dynamic partition each divide the whole space as if they were alone, which is
+//! how the reference over-shares it (`crate::checks` rejects that layout: a sharer larger
+//! than its source).
 //!
 //! The reference tool computes the same split with a closed formula, truncating to integers
 //! and taking each padding evenly out of the dynamic partitions; the solver keeps that formula
@@ -30,10 +39,9 @@ pub struct Sharer {
     pub source_has_dynamic: bool,
     /// The fixed bytes of the source (its members other than the dynamic partition).
     pub source_fixed: i128,
-    /// The sharer's own `size`, given beside `share_size` (0 without). The reference counts
-    /// it as taken before the split and then replaces it by the shared size, so the sharer
-    /// ends up that much smaller than its source.
-    pub own_size: i128,
+    /// How many partitions share the source's size (the `sharers` count the split divides
+    /// by, less one: the source itself keeps a part).
+    pub source_sharers: i128,
 }
 
 /// The dynamic space of one area.
@@ -43,6 +51,8 @@ pub struct SpaceModel {
     pub area: i128,
     /// Bytes taken by partitions of fixed size (paddings included).
     pub fixed: i128,
+    /// The own `size`s of the dynamic sharers: taken from the dynamic space before the split.
+    pub own: i128,
     /// The dynamic partition's name.
     pub dynamic: String,
     /// Its size sharers.
@@ -60,13 +70,13 @@ pub struct Split {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpaceError {
     /// The fixed partitions (and the sharers' fixed parts) need more than the area.
-    #[error("the area of {area:#x} bytes is {missing:#x} bytes short: fixed partitions need {fixed:#x} bytes and the size sharers' sources {sources:#x} more")]
+    #[error("the area of {area:#x} bytes is {missing:#x} bytes short: fixed partitions need {fixed:#x} bytes and the size sharers' own sizes {sources:#x} more")]
     OverSubscribed {
         /// Area size.
         area: i128,
         /// Fixed bytes.
         fixed: i128,
-        /// Fixed bytes of the sharers' sources, counted once more per sharer.
+        /// The sharers' own sizes (taken before the split).
         sources: i128,
         /// Bytes missing.
         missing: i128,
@@ -79,11 +89,7 @@ pub enum SpaceError {
 impl SpaceModel {
     /// Solve the model.
     pub fn solve(&self) -> Result<Split, SpaceError> {
-        let sources: i128 = self
-            .sharers
-            .iter()
-            .map(|s| s.source_fixed - s.own_size)
-            .sum();
+        let sources = self.own;
         let free = self.area - self.fixed - sources;
         if free < 0 {
             return Err(SpaceError::OverSubscribed {
@@ -93,8 +99,11 @@ impl SpaceModel {
                 missing: -free,
             });
         }
+        let provisional = (self.area - self.fixed - self.own) as f64;
         let mut vars = ProblemVariables::new();
-        let dp = vars.add(variable().min(0));
+        // Free: the reference's split can over-share (see the module doc); the layout
+        // checks report a negative size with the partitions involved.
+        let dp = vars.add(variable());
         let xs: Vec<_> = self
             .sharers
             .iter()
@@ -109,11 +118,12 @@ impl SpaceModel {
             .using(default_backend)
             .with(total.eq(self.area as f64 - self.fixed as f64));
         for (s, x) in self.sharers.iter().zip(&xs) {
-            let mut src = Expression::from((s.source_fixed - s.own_size) as f64);
+            let mut src = s.source_fixed as f64;
             if s.source_has_dynamic {
-                src += dp;
+                src += provisional;
             }
-            model = model.with(Expression::from(*x).eq(src));
+            let parts = (s.source_sharers.max(0) + 1) as f64;
+            model = model.with((parts * Expression::from(*x)).eq(src));
         }
         let sol = model
             .solve()
@@ -142,12 +152,13 @@ mod tests {
         let m = SpaceModel {
             area: 0x100000,
             fixed: 0xc000 + 0x2000 + 0x200,
+            own: 0,
             dynamic: "app".into(),
             sharers: vec![Sharer {
                 name: "mcuboot_secondary".into(),
                 source_has_dynamic: true,
                 source_fixed: 0x200,
-                own_size: 0,
+                source_sharers: 1,
             }],
         };
         let s = m.solve().unwrap();
@@ -160,6 +171,7 @@ mod tests {
         let m = SpaceModel {
             area: 0x100000,
             fixed: 0x120000,
+            own: 0,
             dynamic: "app".into(),
             sharers: vec![],
         };

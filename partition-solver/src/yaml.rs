@@ -241,12 +241,43 @@ struct Builder {
     root: Option<Value>,
     docs: usize,
     key_positions: KeyPositions,
+    non_string_keys: Vec<NonStringKey>,
     error: Option<YamlError>,
+}
+
+/// A top-level key that YAML 1.1 reads as another type than a string (`123:`, `on:`,
+/// `~:`): PyYAML keeps it as that type; callers that need names report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonStringKey {
+    /// The key as written.
+    pub text: String,
+    /// What YAML reads it as (`integer`, `boolean`, ...) and the value Python would print.
+    pub kind: &'static str,
+    /// The value's Python text (`123`, `True`, `None`): the name the map holds it under.
+    pub value: String,
+    /// 1-based line and column.
+    pub at: (usize, usize),
+}
+
+/// One mapping being built. PyYAML's merge key (`<<: *base`, YAML 1.1's `!!merge`): the
+/// merged mappings' pairs come first and the mapping's own pairs after them, so that an own
+/// key overrides a merged one (keeping the merged key's position, as a Python dict does);
+/// of several merged mappings in one `<<: [*a, *b]`, the first wins.
+struct MapFrame {
+    map: Map,
+    key: Option<String>,
+    key_mark: Option<Marker>,
+    /// The pending key is the merge key `<<`.
+    merging: bool,
+    /// Pairs merged in so far.
+    merged: Vec<(String, Value)>,
+    /// Where the first merge key is (the position of top-level keys merged in).
+    merge_mark: Option<Marker>,
 }
 
 enum Frame {
     Seq(Vec<Value>),
-    Map(Map, Option<String>, Option<Marker>),
+    Map(Box<MapFrame>),
 }
 
 impl Builder {
@@ -262,27 +293,89 @@ impl Builder {
                 }
             }
             Some((Frame::Seq(items), _)) => items.push(v),
-            Some((Frame::Map(map, key, key_mark), _)) => match key.take() {
+            Some((Frame::Map(f), _)) => match f.key.take() {
                 None => {
                     let k = match v {
                         Value::Str(s) => s,
                         Value::Null => "None".to_string(),
                         other => other.py_str(),
                     };
-                    *key = Some(k);
-                    *key_mark = Some(mark);
+                    f.key = Some(k);
+                    f.key_mark = Some(mark);
+                }
+                Some(_) if f.merging => {
+                    f.merging = false;
+                    f.merge_mark.get_or_insert(mark);
+                    let maps: Vec<Map> = match v {
+                        Value::Map(m) => vec![*m],
+                        Value::Seq(items) => {
+                            let mut maps = Vec::with_capacity(items.len());
+                            for item in items.into_iter().rev() {
+                                match item {
+                                    Value::Map(m) => maps.push(*m),
+                                    other => {
+                                        self.error = Some(YamlError {
+                                            line: mark.line(),
+                                            column: mark.col() + 1,
+                                            message: format!(
+                                                "expected a mapping for merging ('<<'), but found a {}",
+                                                other.kind()
+                                            ),
+                                        });
+                                        return;
+                                    }
+                                }
+                            }
+                            maps
+                        }
+                        other => {
+                            self.error = Some(YamlError {
+                                line: mark.line(),
+                                column: mark.col() + 1,
+                                message: format!(
+                                    "expected a mapping or list of mappings for merging ('<<'), but found a {}",
+                                    other.kind()
+                                ),
+                            });
+                            return;
+                        }
+                    };
+                    for m in maps {
+                        f.merged.extend(m);
+                    }
                 }
                 Some(k) => {
                     if depth == 1 {
-                        if let Some(m) = key_mark.take() {
+                        if let Some(m) = f.key_mark.take() {
                             self.key_positions
                                 .insert(k.clone(), (m.line(), m.col() + 1));
                         }
                     }
-                    map.insert(k, v);
+                    f.map.insert(k, v);
                 }
             },
         }
+    }
+
+    /// The finished mapping of a frame: merged pairs first, own pairs over them.
+    fn finish_map(&mut self, f: MapFrame, top_level: bool) -> Map {
+        if f.merged.is_empty() {
+            return f.map;
+        }
+        let mut out = Map::with_capacity(f.merged.len() + f.map.len());
+        let at = f.merge_mark.map(|m| (m.line(), m.col() + 1));
+        for (k, v) in f.merged {
+            if top_level {
+                if let Some(at) = at {
+                    self.key_positions.entry(k.clone()).or_insert(at);
+                }
+            }
+            out.insert(k, v);
+        }
+        for (k, v) in f.map {
+            out.insert(k, v);
+        }
+        out
     }
 }
 
@@ -296,6 +389,30 @@ impl MarkedEventReceiver for Builder {
                 self.docs += 1;
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let depth = self.stack.len();
+                if let Some((Frame::Map(f), _)) = self.stack.last_mut() {
+                    if f.key.is_none() {
+                        // PyYAML resolves a plain `<<` (or one tagged `!!merge`) to the merge
+                        // key; a quoted one is an ordinary string.
+                        let merge = (style == TScalarStyle::Plain && text == "<<")
+                            || is_tag(tag.as_ref(), "merge");
+                        f.merging = merge;
+                        let v = resolve_scalar(&text, style, tag.as_ref());
+                        if depth == 1 && !merge && !matches!(v, Value::Str(_)) {
+                            self.non_string_keys.push(NonStringKey {
+                                text: text.clone(),
+                                kind: v.kind(),
+                                value: match &v {
+                                    Value::Null => "None".into(),
+                                    other => other.py_str(),
+                                },
+                                at: (mark.line(), mark.col() + 1),
+                            });
+                        }
+                        self.push_value(v, anchor, mark);
+                        return;
+                    }
+                }
                 let v = resolve_scalar(&text, style, tag.as_ref());
                 self.push_value(v, anchor, mark);
             }
@@ -310,14 +427,25 @@ impl MarkedEventReceiver for Builder {
                 }
             },
             Event::SequenceStart(anchor, _) => self.stack.push((Frame::Seq(Vec::new()), anchor)),
-            Event::MappingStart(anchor, _) => self
-                .stack
-                .push((Frame::Map(Map::default(), None, None), anchor)),
+            Event::MappingStart(anchor, _) => self.stack.push((
+                Frame::Map(Box::new(MapFrame {
+                    map: Map::default(),
+                    key: None,
+                    key_mark: None,
+                    merging: false,
+                    merged: Vec::new(),
+                    merge_mark: None,
+                })),
+                anchor,
+            )),
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((frame, anchor)) = self.stack.pop() {
                     let v = match frame {
                         Frame::Seq(items) => Value::Seq(items),
-                        Frame::Map(map, _, _) => Value::Map(Box::new(map)),
+                        Frame::Map(f) => {
+                            let top_level = self.stack.is_empty();
+                            Value::Map(Box::new(self.finish_map(*f, top_level)))
+                        }
                     };
                     self.push_value(v, anchor, mark);
                 }
@@ -495,21 +623,46 @@ pub fn load(text: &str) -> Result<Value, YamlError> {
 
 /// Parse a YAML document and report where each top-level key starts.
 pub fn load_with_positions(text: &str) -> Result<(Value, KeyPositions), YamlError> {
-    if let Some(r) = crate::yaml_fast::load(text) {
-        return Ok(r);
+    load_document(text).map(|d| (d.value, d.positions))
+}
+
+/// A parsed document with what the callers that read partition names need besides the value.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The value.
+    pub value: Value,
+    /// Where each top-level key starts.
+    pub positions: KeyPositions,
+    /// Top-level keys YAML reads as other types than strings, in document order.
+    pub non_string_keys: Vec<NonStringKey>,
+}
+
+/// Parse a YAML document (the fast subset reader first, the general parser otherwise).
+pub fn load_document(text: &str) -> Result<Document, YamlError> {
+    if let Some((value, positions)) = crate::yaml_fast::load(text) {
+        return Ok(Document {
+            value,
+            positions,
+            non_string_keys: Vec::new(),
+        });
     }
-    load_general(text)
+    general(text)
 }
 
 /// Parse with the general YAML parser only (the fast subset reader is skipped). Both give
 /// the same result on every input the fast reader accepts.
 pub fn load_general(text: &str) -> Result<(Value, KeyPositions), YamlError> {
+    general(text).map(|d| (d.value, d.positions))
+}
+
+fn general(text: &str) -> Result<Document, YamlError> {
     let mut builder = Builder {
         stack: Vec::new(),
         anchors: HashMap::default(),
         root: None,
         docs: 0,
         key_positions: HashMap::default(),
+        non_string_keys: Vec::new(),
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -521,7 +674,11 @@ pub fn load_general(text: &str) -> Result<(Value, KeyPositions), YamlError> {
     if let Some(e) = builder.error {
         return Err(e);
     }
-    Ok((builder.root.unwrap_or(Value::Null), builder.key_positions))
+    Ok(Document {
+        value: builder.root.unwrap_or(Value::Null),
+        positions: builder.key_positions,
+        non_string_keys: builder.non_string_keys,
+    })
 }
 
 /// Python's `hex()`: `0x1f`, `-0x20`.
@@ -747,6 +904,8 @@ fn plain_ok(s: &str) -> bool {
     }
     !s.is_empty()
         && s != "~"
+        // A plain `<<` is the merge key (PyYAML quotes the string too).
+        && s != "<<"
         && !is_null_or_bool_word(s)
         && (!s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
             || (parse_yaml11_int(s).is_none() && parse_yaml11_float(s).is_none()))

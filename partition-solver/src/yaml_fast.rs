@@ -1,6 +1,7 @@
 //! A fast reader for the YAML subset that `pm.yml`, `pm_static.yml` and `partitions.yml`
 //! files use: block mappings and sequences, single-line flow collections, plain and quoted
-//! single-line scalars, comments, anchors and aliases. Anything else (block scalars, tags,
+//! single-line scalars, comments, anchors and aliases. Anything else (merge keys `<<`, keys
+//! that are not strings, block scalars, tags,
 //! multi-line scalars, documents markers, complex keys, tabs in indentation) makes it give
 //! up and [`crate::yaml`] falls back to the general `yaml-rust2` parser, so results never
 //! depend on which reader ran. Scalars are resolved with the same YAML 1.1 rules.
@@ -112,7 +113,7 @@ fn split_key(t: &str) -> Option<(&str, &str)> {
     let b = t.as_bytes();
     if matches!(
         b.first(),
-        Some(b'?' | b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>')
+        Some(b'?' | b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>' | b'<')
     ) {
         return None;
     }
@@ -149,13 +150,13 @@ fn split_key(t: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// A key's text; `None` (the general parser takes over) for a key YAML reads as another
+/// type than a string, which the general parser reports (see `yaml::Document`).
 fn key_text(k: &str) -> Option<String> {
-    let v = scalar(k)?;
-    Some(match v {
-        Value::Str(s) => s,
-        Value::Null => "None".into(),
-        other => other.py_str(),
-    })
+    match scalar(k)? {
+        Value::Str(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// A single scalar (plain or quoted).
