@@ -57,3 +57,4 @@ pub mod progress;
 pub mod scheduler;
 pub mod strategy;
 pub mod vars;
+pub mod zephyr;
