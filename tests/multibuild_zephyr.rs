@@ -17,7 +17,9 @@ use orchestrator::vars::Define;
 use orchestrator::zephyr::run::{self, ZephyrOptions};
 use orchestrator::zephyr::ZephyrError;
 use test_support::workspace::have_tool;
-use test_support::zephyr::{kconfig_binary, python, qemu_until, run as run_cmd, workspace, Workspace};
+use test_support::zephyr::{
+    kconfig_binary, python, qemu_until, run as run_cmd, workspace, Workspace,
+};
 
 fn root(name: &str) -> PathBuf {
     let p = test_support::repo_root()
@@ -45,13 +47,22 @@ fn env(ws: &Workspace) -> HashMap<String, String> {
     env
 }
 
-fn options(ws: &Workspace, app: &Path, build: &Path, board: &str, defines: &[String]) -> ZephyrOptions {
+fn options(
+    ws: &Workspace,
+    app: &Path,
+    build: &Path,
+    board: &str,
+    defines: &[String],
+) -> ZephyrOptions {
     ZephyrOptions {
         app_dir: app.to_path_buf(),
         build_dir: build.to_path_buf(),
         board: Some(board.to_string()),
         zephyr_base: None,
-        defines: defines.iter().map(|d| d.parse::<Define>().unwrap()).collect(),
+        defines: defines
+            .iter()
+            .map(|d| d.parse::<Define>().unwrap())
+            .collect(),
         python: python(),
         kconfig: kconfig_binary(),
         jobs: 2,
@@ -66,7 +77,9 @@ fn read(p: &Path) -> String {
 #[test]
 fn mcuboot_hello_world_like_sysbuild_and_boots() {
     let Some(ws) = workspace() else { return };
-    if !have_tool("multibuild_zephyr", "qemu-system-arm") || !have_tool("multibuild_zephyr", "cmake") {
+    if !have_tool("multibuild_zephyr", "qemu-system-arm")
+        || !have_tool("multibuild_zephyr", "cmake")
+    {
         return;
     }
     let dir = root("mcuboot-hello");
@@ -74,7 +87,10 @@ fn mcuboot_hello_world_like_sysbuild_and_boots() {
     let defines = [
         "SB_CONFIG_BOOTLOADER_MCUBOOT=y".to_string(),
         "SB_CONFIG_BOOT_SIGNATURE_TYPE_ECDSA_P256=y".to_string(),
-        format!("ZEPHYR_MODULES={}", modules(&ws, &["cmsis_6", "hal_nordic", "mcuboot", "mbedtls"])),
+        format!(
+            "ZEPHYR_MODULES={}",
+            modules(&ws, &["cmsis_6", "hal_nordic", "mcuboot", "mbedtls"])
+        ),
     ];
 
     // The reference: Zephyr's sysbuild configure, stock Python.
@@ -149,7 +165,11 @@ fn mcuboot_hello_world_like_sysbuild_and_boots() {
         "Hello World!",
         Duration::from_secs(60),
     );
-    for expect in ["Booting MCUboot", "Jumping to the first image slot", "Hello World!"] {
+    for expect in [
+        "Booting MCUboot",
+        "Jumping to the first image slot",
+        "Hello World!",
+    ] {
         assert!(out.contains(expect), "QEMU output lacks {expect:?}:\n{out}");
     }
 
@@ -157,8 +177,15 @@ fn mcuboot_hello_world_like_sysbuild_and_boots() {
     let before = std::fs::metadata(&merged).unwrap().modified().unwrap();
     let plan = run::prepare(&opts).unwrap_or_else(|e| panic!("{e}"));
     let again = run::build(&plan, &opts).unwrap_or_else(|e| panic!("{e}"));
-    assert!(again.images.iter().all(|i| !i.configured), "{}", again.table());
-    assert_eq!(before, std::fs::metadata(&merged).unwrap().modified().unwrap());
+    assert!(
+        again.images.iter().all(|i| !i.configured),
+        "{}",
+        again.table()
+    );
+    assert_eq!(
+        before,
+        std::fs::metadata(&merged).unwrap().modified().unwrap()
+    );
 }
 
 /// A copy of hello_world with `sysbuild.conf` holding `conf`.
@@ -178,7 +205,10 @@ fn mistakes_fail_before_any_configure() {
     let Some(ws) = workspace() else { return };
     let dir = root("mistakes");
     let app = ws.zephyr().join("samples/hello_world");
-    let mods = format!("ZEPHYR_MODULES={}", modules(&ws, &["cmsis_6", "hal_nordic", "mcuboot", "mbedtls"]));
+    let mods = format!(
+        "ZEPHYR_MODULES={}",
+        modules(&ws, &["cmsis_6", "hal_nordic", "mcuboot", "mbedtls"])
+    );
     let no_image_configured = |build: &Path| {
         for image in ["hello_world", "mcuboot"] {
             assert!(
@@ -194,12 +224,19 @@ fn mistakes_fail_before_any_configure() {
         &app,
         &build,
         "qemu_cortex_m0",
-        &[mods.clone(), "SB_CONFIG_BOOTLOADER_MCUBOOT=y".into(), "mcuboo_CONF_FILE=x.conf".into()],
+        &[
+            mods.clone(),
+            "SB_CONFIG_BOOTLOADER_MCUBOOT=y".into(),
+            "mcuboo_CONF_FILE=x.conf".into(),
+        ],
     );
     match run::prepare(&opts) {
         Err(e @ ZephyrError::UnknownImagePrefix { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("mcuboo") && msg.contains("hello_world, mcuboot"), "{msg}");
+            assert!(
+                msg.contains("mcuboo") && msg.contains("hello_world, mcuboot"),
+                "{msg}"
+            );
         }
         other => panic!("expected an unknown image prefix, got {other:?}"),
     }
@@ -219,7 +256,10 @@ fn mistakes_fail_before_any_configure() {
     match run::prepare(&opts) {
         Err(e @ ZephyrError::SysbuildKconfig { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("sysbuild.conf") && msg.contains("BOOTLOADER_MCUBOOOT"), "{msg}");
+            assert!(
+                msg.contains("sysbuild.conf") && msg.contains("BOOTLOADER_MCUBOOOT"),
+                "{msg}"
+            );
         }
         other => panic!("expected a sysbuild.conf error, got {other:?}"),
     }

@@ -44,6 +44,9 @@ enum Command {
         /// kconfig-parser's `kconfig` binary (default: beside multibuild, else on PATH).
         #[arg(long)]
         kconfig: Option<PathBuf>,
+        /// Zephyr application: configure the images only (as `west build --cmake-only`).
+        #[arg(long)]
+        cmake_only: bool,
         /// `-DNAME=VALUE` definitions after `--`, as for west build.
         #[arg(last = true, value_name = "-DNAME=VALUE")]
         cmake_args: Vec<String>,
@@ -118,6 +121,7 @@ struct ZephyrArgs {
     defines: Vec<Define>,
     jobs: usize,
     quiet: bool,
+    cmake_only: bool,
 }
 
 /// `multibuild build` on a Zephyr application (no images.toml).
@@ -143,6 +147,28 @@ fn zephyr_build(a: ZephyrArgs) -> ExitCode {
         jobs: a.jobs,
         env,
     };
+    if a.cmake_only {
+        return match zephyr_run::prepare(&opts).and_then(|plan| zephyr_run::configure(&plan, &opts))
+        {
+            Ok(images) => {
+                if !a.quiet {
+                    for i in images {
+                        let what = if i.configured {
+                            "configured"
+                        } else {
+                            "unchanged"
+                        };
+                        println!("{}: {what}", i.name);
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let result = zephyr_run::prepare(&opts).and_then(|plan| zephyr_run::build(&plan, &opts));
     match result {
         Ok(report) => {
@@ -172,6 +198,7 @@ fn main() -> ExitCode {
             python,
             kconfig,
             cmake_args,
+            cmake_only,
             mut defines,
             jobs,
             keep_going,
@@ -205,6 +232,7 @@ fn main() -> ExitCode {
                     defines,
                     jobs,
                     quiet,
+                    cmake_only,
                 });
             }
             let plan = match Plan::prepare(&app_dir, &build_dir, &defines, env) {

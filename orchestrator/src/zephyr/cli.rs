@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// `name` on `PATH` (the first executable file), skipping `skip`.
-pub fn find_on_path(name: &str, env: &HashMap<String, String>, skip: Option<&Path>) -> Option<PathBuf> {
+pub fn find_on_path(
+    name: &str,
+    env: &HashMap<String, String>,
+    skip: Option<&Path>,
+) -> Option<PathBuf> {
     let path = env.get("PATH")?;
     path.split(':')
         .filter(|d| !d.is_empty())
@@ -45,5 +49,7 @@ pub fn default_kconfig(exe: Option<&Path>, env: &HashMap<String, String>) -> Opt
 /// Whether `app_dir` is a Zephyr application to build as sysbuild does: a
 /// directory with a `CMakeLists.txt` and no `images.toml`.
 pub fn is_zephyr_app(app_dir: &Path) -> bool {
-    app_dir.is_dir() && !app_dir.join("images.toml").exists() && app_dir.join("CMakeLists.txt").is_file()
+    app_dir.is_dir()
+        && !app_dir.join("images.toml").exists()
+        && app_dir.join("CMakeLists.txt").is_file()
 }

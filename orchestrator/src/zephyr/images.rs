@@ -57,7 +57,10 @@ pub fn discover(
     sb: &SysbuildConfig,
 ) -> Result<Vec<Image>, ZephyrError> {
     for (file, what) in [
-        ("sysbuild/CMakeLists.txt", "the application's sysbuild project"),
+        (
+            "sysbuild/CMakeLists.txt",
+            "the application's sysbuild project",
+        ),
         ("sysbuild.cmake", "the application's sysbuild.cmake"),
     ] {
         let p = app_dir.join(file);
@@ -105,16 +108,24 @@ pub fn configure_waves(images: &[Image]) -> Result<Vec<Vec<usize>>, ZephyrError>
         let wave: Vec<usize> = (0..images.len())
             .filter(|&i| !done[i])
             .filter(|&i| {
-                images[i]
-                    .configure_after
-                    .iter()
-                    .all(|dep| images.iter().position(|x| &x.name == dep).is_some_and(|j| done[j]))
+                images[i].configure_after.iter().all(|dep| {
+                    images
+                        .iter()
+                        .position(|x| &x.name == dep)
+                        .is_some_and(|j| done[j])
+                })
             })
             .collect();
         if wave.is_empty() {
             let blocked: Vec<String> = (0..images.len())
                 .filter(|&i| !done[i])
-                .map(|i| format!("{} (after {})", images[i].name, images[i].configure_after.join(", ")))
+                .map(|i| {
+                    format!(
+                        "{} (after {})",
+                        images[i].name,
+                        images[i].configure_after.join(", ")
+                    )
+                })
                 .collect();
             return Err(ZephyrError::Internal(format!(
                 "unmet or cyclic configure dependencies: {}",
@@ -231,7 +242,10 @@ pub fn check_prefixes(defines: &Defines, images: &[Image]) -> Result<(), ZephyrE
 pub fn derived_entries(app_dir: &Path, image: &str, defines: &Defines) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let var = |s: &str| format!("{image}_{s}");
-    if defines.get(&var("CONF_FILE")).is_some_and(|v| !v.is_empty()) {
+    if defines
+        .get(&var("CONF_FILE"))
+        .is_some_and(|v| !v.is_empty())
+    {
         return out;
     }
     let dir = app_dir.join("sysbuild");
@@ -287,7 +301,11 @@ pub fn sysbuild_cache(
             continue;
         }
         if let Some(sym) = name.strip_prefix("SB_CONFIG_") {
-            entries.push((format!("CLI_SB_CONFIG_{sym}"), "INTERNAL".into(), value.into()));
+            entries.push((
+                format!("CLI_SB_CONFIG_{sym}"),
+                "INTERNAL".into(),
+                value.into(),
+            ));
             continue;
         }
         let value = if APP_RELATIVE.contains(&name) {
@@ -301,7 +319,11 @@ pub fn sysbuild_cache(
         };
         entries.push((name.to_string(), ty.to_string(), value));
     }
-    entries.push(("APP_DIR".into(), "PATH".into(), app_dir.display().to_string()));
+    entries.push((
+        "APP_DIR".into(),
+        "PATH".into(),
+        app_dir.display().to_string(),
+    ));
     entries.push((
         "ZEPHYR_BASE".into(),
         "PATH".into(),
@@ -359,7 +381,10 @@ const BOOT_MODES: [(&[&str], &str); 9] = [
     (&["SWAP_USING_OFFSET"], "BOOT_SWAP_USING_OFFSET"),
     (&["SWAP_SCRATCH"], "BOOT_SWAP_USING_SCRATCH"),
     (&["OVERWRITE_ONLY"], "BOOT_UPGRADE_ONLY"),
-    (&["SWAP_WITHOUT_SCRATCH", "SWAP_USING_MOVE"], "BOOT_SWAP_USING_MOVE"),
+    (
+        &["SWAP_WITHOUT_SCRATCH", "SWAP_USING_MOVE"],
+        "BOOT_SWAP_USING_MOVE",
+    ),
     (&["DIRECT_XIP", "DIRECT_XIP_WITH_REVERT"], "BOOT_DIRECT_XIP"),
     (&["RAM_LOAD", "RAM_LOAD_WITH_REVERT"], "BOOT_RAM_LOAD"),
     (&["FIRMWARE_UPDATER"], "BOOT_FIRMWARE_LOADER"),
@@ -402,7 +427,10 @@ pub fn forced_config(image: &Image, sb: &SysbuildConfig, footer: Option<McubootF
         AppType::Main => {
             if let Some(ft) = footer {
                 f.raw("ROM_END_OFFSET", &format!("{:#x}", ft.footer));
-                f.raw("MCUBOOT_UPDATE_FOOTER_SIZE", &format!("{:#x}", ft.upgrade_footer));
+                f.raw(
+                    "MCUBOOT_UPDATE_FOOTER_SIZE",
+                    &format!("{:#x}", ft.upgrade_footer),
+                );
             }
         }
     }
@@ -417,16 +445,29 @@ pub fn forced_config(image: &Image, sb: &SysbuildConfig, footer: Option<McubootF
                     .iter()
                     .any(|c| sb.enabled(&format!("MCUBOOT_MODE_{c}")))
             });
-            if selected == Some(&7) && sb.enabled("MCUBOOT_MODE_FIRMWARE_UPDATER_BOOT_MODE_ENTRANCE") {
-                for s in ["RETAINED_MEM", "RETENTION", "RETENTION_BOOT_MODE", "BOOT_FIRMWARE_LOADER_BOOT_MODE"] {
+            if selected == Some(&7)
+                && sb.enabled("MCUBOOT_MODE_FIRMWARE_UPDATER_BOOT_MODE_ENTRANCE")
+            {
+                for s in [
+                    "RETAINED_MEM",
+                    "RETENTION",
+                    "RETENTION_BOOT_MODE",
+                    "BOOT_FIRMWARE_LOADER_BOOT_MODE",
+                ] {
                     f.bool(s, true);
                 }
             }
             for (i, (_, sym)) in BOOT_MODES.iter().enumerate() {
                 f.bool(sym, selected == Some(&i));
             }
-            f.bool("BOOT_DIRECT_XIP_REVERT", sb.enabled("MCUBOOT_MODE_DIRECT_XIP_WITH_REVERT"));
-            f.bool("BOOT_RAM_LOAD_REVERT", sb.enabled("MCUBOOT_MODE_RAM_LOAD_WITH_REVERT"));
+            f.bool(
+                "BOOT_DIRECT_XIP_REVERT",
+                sb.enabled("MCUBOOT_MODE_DIRECT_XIP_WITH_REVERT"),
+            );
+            f.bool(
+                "BOOT_RAM_LOAD_REVERT",
+                sb.enabled("MCUBOOT_MODE_RAM_LOAD_WITH_REVERT"),
+            );
             let sig = SIGNATURE_TYPES
                 .iter()
                 .find(|t| sb.enabled(&format!("BOOT_SIGNATURE_TYPE_{t}")));
@@ -435,7 +476,10 @@ pub fn forced_config(image: &Image, sb: &SysbuildConfig, footer: Option<McubootF
             }
             if sb.enabled("BOOT_ENCRYPTION") {
                 f.bool("BOOT_ENCRYPT_IMAGE", true);
-                f.string("BOOT_ENCRYPTION_KEY_FILE", sb.get("BOOT_ENCRYPTION_KEY_FILE"));
+                f.string(
+                    "BOOT_ENCRYPTION_KEY_FILE",
+                    sb.get("BOOT_ENCRYPTION_KEY_FILE"),
+                );
                 if sb.enabled("BOOT_ENCRYPTION_ALG_AES_128") {
                     f.bool("BOOT_ENCRYPT_ALG_AES_128", true);
                 } else if sb.enabled("BOOT_ENCRYPTION_ALG_AES_256") {
@@ -445,8 +489,14 @@ pub fn forced_config(image: &Image, sb: &SysbuildConfig, footer: Option<McubootF
         }
         AppType::Main => {
             f.bool("BOOTLOADER_MCUBOOT", mcuboot);
-            f.string("MCUBOOT_SIGNATURE_KEY_FILE", sb.get("BOOT_SIGNATURE_KEY_FILE"));
-            f.string("MCUBOOT_ENCRYPTION_KEY_FILE", sb.get("BOOT_ENCRYPTION_KEY_FILE"));
+            f.string(
+                "MCUBOOT_SIGNATURE_KEY_FILE",
+                sb.get("BOOT_SIGNATURE_KEY_FILE"),
+            );
+            f.string(
+                "MCUBOOT_ENCRYPTION_KEY_FILE",
+                sb.get("BOOT_ENCRYPTION_KEY_FILE"),
+            );
             if mcuboot {
                 f.bool(
                     "MCUBOOT_GENERATE_UNSIGNED_IMAGE",

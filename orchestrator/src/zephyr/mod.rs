@@ -68,7 +68,9 @@ impl Defines {
 
     /// Every definition: name and value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(n, (_, v))| (n.as_str(), v.as_str()))
+        self.entries
+            .iter()
+            .map(|(n, (_, v))| (n.as_str(), v.as_str()))
     }
 
     /// Every definition with its CMake type (`UNINITIALIZED` when none was
@@ -168,7 +170,9 @@ pub enum ZephyrError {
     #[error("SB_CONFIG_BOOTLOADER_MCUBOOT=y needs the mcuboot module in ZEPHYR_MODULES")]
     NoMcuboot,
     /// An image's CMake configure failed.
-    #[error("CMake configure failed for image `{image}` (source {source_dir}); log: {log}\n{tail}")]
+    #[error(
+        "CMake configure failed for image `{image}` (source {source_dir}); log: {log}\n{tail}"
+    )]
     Configure {
         /// The image.
         image: String,

@@ -167,7 +167,9 @@ impl ZephyrReport {
                 i.name,
                 conf,
                 i.build_time.as_secs_f64(),
-                i.hex.as_ref().map_or(String::new(), |p| p.display().to_string())
+                i.hex
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string())
             ));
         }
         s
@@ -190,12 +192,12 @@ fn write_shim(plan: &ZephyrPlan, opts: &ZephyrOptions) -> Result<PathBuf, Zephyr
             source,
         })?;
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).map_err(
-            |source| ZephyrError::Io {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).map_err(|source| {
+            ZephyrError::Io {
                 path: p.clone(),
                 source,
-            },
-        )?;
+            }
+        })?;
     }
     Ok(dir)
 }
@@ -223,7 +225,8 @@ fn configure_args(plan: &ZephyrPlan, image: &Image, shim: &Path) -> Vec<String> 
         "-DSYSBUILD:BOOL=True".into(),
         format!(
             "-DSYSBUILD_CACHE:FILEPATH={}",
-            b.join(format!("{}_sysbuild_cache.txt", image.name)).display()
+            b.join(format!("{}_sysbuild_cache.txt", image.name))
+                .display()
         ),
     ];
     for var in ["CMAKE_BUILD_TYPE", "CMAKE_VERBOSE_MAKEFILE"] {
@@ -233,10 +236,15 @@ fn configure_args(plan: &ZephyrPlan, image: &Image, shim: &Path) -> Vec<String> 
         }
     }
     args.push("-DEXTRA_KCONFIG_TARGETS=".into());
-    args.push(format!("-DPython3_EXECUTABLE={}", shim.join("python3").display()));
+    args.push(format!(
+        "-DPython3_EXECUTABLE={}",
+        shim.join("python3").display()
+    ));
     args.push(format!(
         "-DFORCED_CONF_FILE:FILEPATH={}",
-        b.join(&image.name).join("zephyr/.config.sysbuild").display()
+        b.join(&image.name)
+            .join("zephyr/.config.sysbuild")
+            .display()
     ));
     args.push(format!("-B{}", b.join(&image.name).display()));
     args.push(format!("-S{}", image.source_dir.display()));
@@ -271,12 +279,12 @@ fn configure_image(
             .module("mcuboot")
             .is_some_and(|m| m.sysbuild_cmake.is_some())
     {
-        Some(images::mcuboot_footer(&b.join("mcuboot")).ok_or_else(|| {
-            ZephyrError::Output {
+        Some(
+            images::mcuboot_footer(&b.join("mcuboot")).ok_or_else(|| ZephyrError::Output {
                 image: "mcuboot".into(),
                 what: "its CMakeCache.txt has no mcuboot_image_footer_size".into(),
-            }
-        })?)
+            })?,
+        )
     } else {
         None
     };
@@ -296,14 +304,18 @@ fn configure_image(
     write_if_changed(&forced_path, forced.as_bytes()).map_err(io(&forced_path))?;
     let args = configure_args(plan, image, shim);
     let stamp = dir.join(".multibuild-configure");
-    let key = format!("{}\n--cache--\n{cache}--forced--\n{forced}", args.join("\n"));
-    if dir.join("build.ninja").is_file()
-        && std::fs::read_to_string(&stamp).is_ok_and(|s| s == key)
+    let key = format!(
+        "{}\n--cache--\n{cache}--forced--\n{forced}",
+        args.join("\n")
+    );
+    if dir.join("build.ninja").is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == key)
     {
         return Ok(false);
     }
     let _ = std::fs::remove_file(&stamp);
-    let log = b.join("_multibuild").join(format!("{}.configure.log", image.name));
+    let log = b
+        .join("_multibuild")
+        .join(format!("{}.configure.log", image.name));
     let out = std::fs::File::create(&log).map_err(io(&log))?;
     let err = out.try_clone().map_err(io(&log))?;
     let status = command("cmake", opts, shim)
@@ -328,11 +340,10 @@ fn configure_image(
     Ok(true)
 }
 
-/// Configures every image (each wave of independent images in parallel,
-/// at most `jobs` at once), builds them, checks that a signed application
-/// was produced when MCUboot verifies signatures, and merges the flash
-/// image into `<build>/merged.hex`.
-pub fn build(plan: &ZephyrPlan, opts: &ZephyrOptions) -> Result<ZephyrReport, ZephyrError> {
+/// Configures every image in CONFIGURE order, each wave of independent
+/// images in parallel (at most `jobs` at once), skipping images whose
+/// configure inputs are unchanged (`west build --cmake-only`).
+pub fn configure(plan: &ZephyrPlan, opts: &ZephyrOptions) -> Result<Vec<ImageReport>, ZephyrError> {
     let mlog = plan.build_dir.join("_multibuild");
     std::fs::create_dir_all(&mlog).map_err(io(&mlog))?;
     let shim = write_shim(plan, opts)?;
@@ -381,6 +392,22 @@ pub fn build(plan: &ZephyrPlan, opts: &ZephyrOptions) -> Result<ZephyrReport, Ze
             }
         }
     }
+    Ok(plan
+        .images
+        .iter()
+        .filter_map(|i| reports.remove(&i.name))
+        .collect())
+}
+
+/// Configures (see [`configure`]), builds every image, checks that a
+/// signed application was produced when MCUboot verifies signatures, and
+/// merges the flash image into `<build>/merged.hex`.
+pub fn build(plan: &ZephyrPlan, opts: &ZephyrOptions) -> Result<ZephyrReport, ZephyrError> {
+    let shim = plan.build_dir.join("_multibuild/bin");
+    let mut reports: HashMap<String, ImageReport> = configure(plan, opts)?
+        .into_iter()
+        .map(|r| (r.name.clone(), r))
+        .collect();
     // Build: every image at once, the job budget shared between them.
     let per_image = (opts.jobs / plan.images.len().max(1)).max(1);
     let results: Vec<(String, Result<(), ZephyrError>, Duration)> = std::thread::scope(|s| {
@@ -489,7 +516,9 @@ fn image_hex(plan: &ZephyrPlan, image: &str) -> Result<Option<PathBuf>, ZephyrEr
         .cloned()
         .unwrap_or_else(|| "zephyr".into());
     let signed_needed = values.get("BOOTLOADER_MCUBOOT").is_some_and(|v| v == "y")
-        && values.get("MCUBOOT_GENERATE_UNSIGNED_IMAGE").is_none_or(|v| v != "y");
+        && values
+            .get("MCUBOOT_GENERATE_UNSIGNED_IMAGE")
+            .is_none_or(|v| v != "y");
     for name in [
         format!("{kernel}.signed.confirmed.hex"),
         format!("{kernel}.signed.hex"),

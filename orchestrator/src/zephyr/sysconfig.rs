@@ -187,9 +187,15 @@ fn kconfig_env(inputs: &SysbuildInputs<'_>, kdir: &Path) -> HashMap<String, Stri
     set("APP_VERSION_EXTENDED_STRING", String::new());
     set("APP_VERSION_TWEAK_STRING", String::new());
     set("CONFIG_", "SB_CONFIG_".into());
-    set("KCONFIG_CONFIG", b.join("zephyr/.config").display().to_string());
+    set(
+        "KCONFIG_CONFIG",
+        b.join("zephyr/.config").display().to_string(),
+    );
     set("KCONFIG_BINARY_DIR", kdir.display().to_string());
-    set("KCONFIG_BOARD_DIR", kdir.join("boards").display().to_string());
+    set(
+        "KCONFIG_BOARD_DIR",
+        kdir.join("boards").display().to_string(),
+    );
     set("BOARD", inputs.board_name.to_string());
     set("BOARD_QUALIFIERS", inputs.board.qualifiers.clone());
     set(

@@ -184,7 +184,10 @@ pub fn soc_dirs(roots: &[PathBuf]) -> Vec<PathBuf> {
         };
         let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
-        if entries.iter().any(|p| p.file_name().is_some_and(|n| n == "soc.yml")) {
+        if entries
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == "soc.yml"))
+        {
             out.push(dir.to_path_buf());
         }
         for e in entries {
