@@ -243,7 +243,13 @@ fn mistakes_fail_before_any_configure() {
     no_image_configured(&build);
 
     let build = dir.join("board");
-    let opts = options(&ws, &app, &build, "qemu_cortex_m00", &[mods.clone()]);
+    let opts = options(
+        &ws,
+        &app,
+        &build,
+        "qemu_cortex_m00",
+        std::slice::from_ref(&mods),
+    );
     match run::prepare(&opts) {
         Err(e @ ZephyrError::Board { .. }) => assert!(e.to_string().contains("qemu_cortex_m00")),
         other => panic!("expected an unknown board, got {other:?}"),
@@ -252,7 +258,13 @@ fn mistakes_fail_before_any_configure() {
 
     let typo = app_with_sysbuild_conf(&ws, &dir, "SB_CONFIG_BOOTLOADER_MCUBOOOT=y\n");
     let build = dir.join("typo");
-    let opts = options(&ws, &typo, &build, "qemu_cortex_m0", &[mods.clone()]);
+    let opts = options(
+        &ws,
+        &typo,
+        &build,
+        "qemu_cortex_m0",
+        std::slice::from_ref(&mods),
+    );
     match run::prepare(&opts) {
         Err(e @ ZephyrError::SysbuildKconfig { .. }) => {
             let msg = e.to_string();
