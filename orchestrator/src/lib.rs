@@ -19,6 +19,8 @@
 //! * [`merge`]: HEX-in-partition checks and the per-domain merge (image-merge);
 //! * [`domains`]: `domains.yaml`, the flash plan;
 //! * [`pipeline`]: the `build`, `target` and `clean` operations;
+//! * [`zephyr`]: a Zephyr application without images.toml, built as
+//!   `west build --sysbuild` does (sysbuild's Kconfig, MCUboot, signing, merge);
 //! * [`location`], [`output_file`]: located errors and atomic outputs;
 //! * [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`.
 //!
@@ -57,3 +59,4 @@ pub mod progress;
 pub mod scheduler;
 pub mod strategy;
 pub mod vars;
+pub mod zephyr;
