@@ -56,6 +56,7 @@ pub mod glob;
 pub mod kconfig_py;
 pub mod lexer;
 pub mod macros;
+pub mod menuconfig;
 pub mod output;
 pub mod parser;
 pub mod printer;

@@ -137,8 +137,29 @@ struct SetconfigArgs {
     assignments: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct MenuArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Configuration fragment, repeatable (first replaces, rest merge);
+    /// without any, the configuration file is loaded when it exists.
+    #[arg(long = "fragment")]
+    fragments: Vec<PathBuf>,
+    /// The configuration file loaded and saved (default: $KCONFIG_CONFIG,
+    /// else .config).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where D saves the minimal configuration.
+    #[arg(long, default_value = "defconfig", value_name = "FILE")]
+    min_config_out: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// The interactive configuration editor (Kconfiglib's menuconfig keys:
+    /// arrows, Enter, Space, / search, ? symbol information, A show-all,
+    /// S save, D minimal configuration, O open, Q quit).
+    Menuconfig(MenuArgs),
     /// Kconfiglib's olddefconfig: load the configuration, give new symbols
     /// their defaults, write it back (the old file kept as FILE.old).
     Olddefconfig(ToolArgs),
@@ -432,6 +453,67 @@ fn zephyr_shim(python: PathBuf, out: PathBuf, kconfig: Option<PathBuf>) -> Resul
         .map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
+/// Loads the tree and runs the editor in the terminal: raw mode and the
+/// alternate screen for the editor's lifetime (restored on every exit,
+/// panics included), one frame per event.
+fn menuconfig(a: MenuArgs) -> Result<(), String> {
+    use kconfig_parser::menuconfig::{App, MenuOptions, Outcome};
+    let opts = options(&a.tree)?;
+    let g = GenOptions::from_env(&opts.env);
+    let config = a.config.clone().unwrap_or_else(|| {
+        PathBuf::from(
+            opts.env
+                .get("KCONFIG_CONFIG")
+                .cloned()
+                .unwrap_or_else(|| ".config".into()),
+        )
+    });
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let fragments = read_fragments(&a.fragments)?;
+    let mo = MenuOptions {
+        config,
+        min_config: a.min_config_out.clone(),
+        header: g.config_header.clone(),
+        prefix: g.prefix.clone(),
+    };
+    // Evaluation recurses along dependency chains: a large stack.
+    let r = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(scope, || -> Result<(), String> {
+                let mut app = App::new(&kc, mo);
+                if fragments.is_empty() {
+                    app.load_config_file()?;
+                } else {
+                    app.load_fragments(&fragments);
+                }
+                let mut term = ratatui::init();
+                let r = (|| -> std::io::Result<()> {
+                    loop {
+                        term.draw(|f| app.render(f))?;
+                        if let crossterm::event::Event::Key(k) = crossterm::event::read()? {
+                            if k.kind != crossterm::event::KeyEventKind::Release
+                                && app.handle_key(k) == Outcome::Quit
+                            {
+                                return Ok(());
+                            }
+                        }
+                    }
+                })();
+                ratatui::restore();
+                if !app.status().is_empty() {
+                    println!("{}", app.status());
+                }
+                r.map_err(|e| format!("terminal: {e}"))
+            })
+            .map_err(|e| format!("cannot start the editor thread: {e}"))?
+            .join()
+            .map_err(|_| "the editor panicked".to_string())?
+    });
+    std::mem::forget(kc);
+    r
+}
+
 /// The real terminal of a tool (`oldconfig` reads answers from stdin).
 struct StdIo;
 
@@ -499,6 +581,13 @@ fn main() -> ExitCode {
     use kconfig_parser::tools::Tool;
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Menuconfig(a) => match menuconfig(a) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Olddefconfig(a) => tool(Tool::Olddefconfig, &a, |_| {}),
         Cmd::Oldconfig(a) => tool(Tool::Oldconfig, &a, |_| {}),
         Cmd::Savedefconfig { tool: a, out } => tool(Tool::Savedefconfig, &a, |t| t.out = out),
