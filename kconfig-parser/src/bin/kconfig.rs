@@ -152,6 +152,9 @@ struct MenuArgs {
     /// Where D saves the minimal configuration.
     #[arg(long, default_value = "defconfig", value_name = "FILE")]
     min_config_out: PathBuf,
+    /// Draw the first screen and exit (times the start-up in a terminal).
+    #[arg(long, hide = true)]
+    first_frame_only: bool,
 }
 
 #[derive(Subcommand)]
@@ -491,6 +494,9 @@ fn menuconfig(a: MenuArgs) -> Result<(), String> {
                 let r = (|| -> std::io::Result<()> {
                     loop {
                         term.draw(|f| app.render(f))?;
+                        if a.first_frame_only {
+                            return Ok(());
+                        }
                         if let crossterm::event::Event::Key(k) = crossterm::event::read()? {
                             if k.kind != crossterm::event::KeyEventKind::Release
                                 && app.handle_key(k) == Outcome::Quit

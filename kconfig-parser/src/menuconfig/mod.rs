@@ -318,10 +318,11 @@ impl<'k> App<'k> {
             }
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = n.saturating_sub(1),
+            // Esc at the top leaves the editor; Left and Backspace only go
+            // back.
+            KeyCode::Esc if self.stack.is_empty() => return self.quit(),
             KeyCode::Left | KeyCode::Backspace | KeyCode::Esc => {
-                if !self.leave_menu() && key.code == KeyCode::Esc {
-                    return self.quit();
-                }
+                self.leave_menu();
             }
             KeyCode::Right | KeyCode::Enter => {
                 if let Some(r) = self.rows.get(self.cursor).copied() {

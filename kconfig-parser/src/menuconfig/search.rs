@@ -78,10 +78,8 @@ impl SearchIndex {
         if words.is_empty() {
             return Vec::new();
         }
-        let finders: Vec<memchr::memmem::Finder<'_>> = words
-            .iter()
-            .map(|w| memchr::memmem::Finder::new(w))
-            .collect();
+        let finders: Vec<memchr::memmem::Finder<'_>> =
+            words.iter().map(memchr::memmem::Finder::new).collect();
         let mut ranked: [Vec<usize>; 5] = Default::default();
         for (i, e) in self.entries.iter().enumerate() {
             let all = finders.iter().all(|f| {
