@@ -28,6 +28,9 @@
 //!   interpreter shim ([`kconfig_py::shim`]) that puts it into an
 //!   unmodified Zephyr build (`-DPython3_EXECUTABLE=`; everything that is
 //!   not kconfig.py, menuconfig included, runs in the real Python).
+//! * [`tools`]: Kconfiglib's tools (`olddefconfig`, `oldconfig`,
+//!   `savedefconfig`, `all*config`, `listnewconfig`, `setconfig`) with
+//!   their messages and files byte for byte.
 //!
 //! ```no_run
 //! use kconfig_parser::generate::{generate, Fragment, GenOptions};
@@ -53,11 +56,13 @@ pub mod glob;
 pub mod kconfig_py;
 pub mod lexer;
 pub mod macros;
+pub mod menuconfig;
 pub mod output;
 pub mod parser;
 pub mod printer;
 mod readahead;
 pub mod symbol;
+pub mod tools;
 pub mod zephyr;
 
 pub use ast::{Kconfig, Loc, Node, NodeId, NodeKind, Type};

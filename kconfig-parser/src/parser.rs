@@ -583,7 +583,29 @@ impl Parser {
         Ok(())
     }
 
+    /// Kconfiglib's style warning for a bare word where a string is
+    /// expected (`source foo/Kconfig`, `bool Prompt`); a named choice's
+    /// name is a bare word by design.
+    fn warn_unquoted(&mut self) {
+        let i = self.tok_i;
+        if i == 0 || self.toks.get(i).map(|t| t.kind) != Some(TokKind::Word) {
+            return;
+        }
+        match self.toks[i - 1].kind {
+            TokKind::Kw(k) if lexer::takes_string(k) && k != Kw::Choice => {
+                let msg = format!(
+                    "style: quotes recommended around '{}' in '{}'",
+                    self.text_of(i),
+                    self.line_buf.trim()
+                );
+                self.warn_here(&msg);
+            }
+            _ => {}
+        }
+    }
+
     fn expect_str_and_eol(&mut self) -> PResult<String> {
+        self.warn_unquoted();
         match self.peek() {
             Some(TokKind::Str) | Some(TokKind::Word) => {
                 let s = self.text_of(self.tok_i).to_string();
@@ -1083,6 +1105,7 @@ impl Parser {
     }
 
     fn parse_prompt(&mut self, node: NodeId) -> PResult<()> {
+        self.warn_unquoted();
         let text = match self.peek() {
             Some(TokKind::Str) | Some(TokKind::Word) => {
                 let s = self.text_of(self.tok_i).to_string();

@@ -111,8 +111,90 @@ struct DumpArgs {
     json: bool,
 }
 
+#[derive(clap::Args)]
+struct ToolArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// The configuration file read and written (default: $KCONFIG_CONFIG,
+    /// else .config).
+    #[arg(long, value_name = "FILE")]
+    config: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct SetconfigArgs {
+    #[command(flatten)]
+    tool: ToolArgs,
+    /// Skip assignments to symbols that do not exist instead of failing.
+    #[arg(long = "no-check-exists")]
+    no_check_exists: bool,
+    /// Accept assignments that did not take (unmet dependencies) instead
+    /// of failing.
+    #[arg(long = "no-check-value")]
+    no_check_value: bool,
+    /// NAME=value assignments (names without the CONFIG_ prefix).
+    #[arg(value_name = "ASSIGNMENT")]
+    assignments: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct MenuArgs {
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// Configuration fragment, repeatable (first replaces, rest merge);
+    /// without any, the configuration file is loaded when it exists.
+    #[arg(long = "fragment")]
+    fragments: Vec<PathBuf>,
+    /// The configuration file loaded and saved (default: $KCONFIG_CONFIG,
+    /// else .config).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where D saves the minimal configuration.
+    #[arg(long, default_value = "defconfig", value_name = "FILE")]
+    min_config_out: PathBuf,
+    /// Draw the first screen and exit (times the start-up in a terminal).
+    #[arg(long, hide = true)]
+    first_frame_only: bool,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// The interactive configuration editor (Kconfiglib's menuconfig keys:
+    /// arrows, Enter, Space, / search, ? symbol information, A show-all,
+    /// S save, D minimal configuration, O open, Q quit).
+    Menuconfig(MenuArgs),
+    /// Kconfiglib's olddefconfig: load the configuration, give new symbols
+    /// their defaults, write it back (the old file kept as FILE.old).
+    Olddefconfig(ToolArgs),
+    /// Kconfiglib's oldconfig: ask on the terminal for every visible symbol
+    /// and choice without a value, then write the configuration.
+    Oldconfig(ToolArgs),
+    /// Kconfiglib's savedefconfig: write the minimal configuration.
+    Savedefconfig {
+        #[command(flatten)]
+        tool: ToolArgs,
+        /// Output file of the minimal configuration.
+        #[arg(long, default_value = "defconfig", value_name = "FILE")]
+        out: String,
+    },
+    /// Kconfiglib's alldefconfig: every symbol at its default.
+    Alldefconfig(ToolArgs),
+    /// Kconfiglib's allnoconfig: as many symbols as possible n.
+    Allnoconfig(ToolArgs),
+    /// Kconfiglib's allyesconfig: as many symbols as possible y.
+    Allyesconfig(ToolArgs),
+    /// Kconfiglib's listnewconfig: user-changeable symbols without a value
+    /// in the configuration.
+    Listnewconfig {
+        #[command(flatten)]
+        tool: ToolArgs,
+        /// Show each symbol's help text too.
+        #[arg(long = "show-help", short = 'l')]
+        show_help: bool,
+    },
+    /// Kconfiglib's setconfig: set NAME=value assignments and write the
+    /// configuration.
+    Setconfig(SetconfigArgs),
     /// Print every symbol's and choice's state and the menu tree.
     Dump(DumpArgs),
     /// Explain a symbol's value: user value, prompts, dependencies,
@@ -374,9 +456,158 @@ fn zephyr_shim(python: PathBuf, out: PathBuf, kconfig: Option<PathBuf>) -> Resul
         .map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
+/// Loads the tree and runs the editor in the terminal: raw mode and the
+/// alternate screen for the editor's lifetime (restored on every exit,
+/// panics included), one frame per event.
+fn menuconfig(a: MenuArgs) -> Result<(), String> {
+    use kconfig_parser::menuconfig::{App, MenuOptions, Outcome};
+    let opts = options(&a.tree)?;
+    let g = GenOptions::from_env(&opts.env);
+    let config = a.config.clone().unwrap_or_else(|| {
+        PathBuf::from(
+            opts.env
+                .get("KCONFIG_CONFIG")
+                .cloned()
+                .unwrap_or_else(|| ".config".into()),
+        )
+    });
+    let kc = load(opts).map_err(|e| e.to_string())?;
+    let fragments = read_fragments(&a.fragments)?;
+    let mo = MenuOptions {
+        config,
+        min_config: a.min_config_out.clone(),
+        header: g.config_header.clone(),
+        prefix: g.prefix.clone(),
+    };
+    // Evaluation recurses along dependency chains: a large stack.
+    let r = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(scope, || -> Result<(), String> {
+                let mut app = App::new(&kc, mo);
+                if fragments.is_empty() {
+                    app.load_config_file()?;
+                } else {
+                    app.load_fragments(&fragments);
+                }
+                let mut term = ratatui::init();
+                let r = (|| -> std::io::Result<()> {
+                    loop {
+                        term.draw(|f| app.render(f))?;
+                        if a.first_frame_only {
+                            return Ok(());
+                        }
+                        if let crossterm::event::Event::Key(k) = crossterm::event::read()? {
+                            if k.kind != crossterm::event::KeyEventKind::Release
+                                && app.handle_key(k) == Outcome::Quit
+                            {
+                                return Ok(());
+                            }
+                        }
+                    }
+                })();
+                ratatui::restore();
+                if !app.status().is_empty() {
+                    println!("{}", app.status());
+                }
+                r.map_err(|e| format!("terminal: {e}"))
+            })
+            .map_err(|e| format!("cannot start the editor thread: {e}"))?
+            .join()
+            .map_err(|_| "the editor panicked".to_string())?
+    });
+    std::mem::forget(kc);
+    r
+}
+
+/// The real terminal of a tool (`oldconfig` reads answers from stdin).
+struct StdIo;
+
+impl kconfig_parser::tools::ToolIo for StdIo {
+    fn out(&mut self, text: &str) {
+        use std::io::Write;
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(text.as_bytes()).and_then(|_| o.flush());
+    }
+    fn err(&mut self, text: &str) {
+        eprint!("{text}");
+    }
+    fn input(&mut self, prompt: &str) -> Option<String> {
+        self.out(prompt);
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                if line.ends_with('\n') {
+                    line.pop();
+                    if line.ends_with('\r') {
+                        line.pop();
+                    }
+                }
+                Some(line)
+            }
+        }
+    }
+}
+
+/// Loads the tree and runs one of Kconfiglib's tools; the exit status is
+/// 1 after an error, as the Python tools exit.
+fn tool(
+    which: kconfig_parser::tools::Tool,
+    a: &ToolArgs,
+    set: impl FnOnce(&mut kconfig_parser::tools::ToolOptions),
+) -> ExitCode {
+    use kconfig_parser::tools::{run, ToolOptions};
+    let r = (|| -> Result<(), String> {
+        let opts = options(&a.tree)?;
+        let dir = std::env::current_dir().map_err(|e| format!("no working directory: {e}"))?;
+        let mut t = ToolOptions::from_env(&opts.env, dir);
+        if let Some(c) = &a.config {
+            t.config = c.clone();
+        }
+        set(&mut t);
+        let kc = load(opts).map_err(|e| e.to_string())?;
+        for i in &kc.info {
+            println!("{i}");
+        }
+        run(&kc, which, &t, &mut StdIo).map_err(|e| e.to_string())?;
+        std::mem::forget(kc);
+        Ok(())
+    })();
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    use kconfig_parser::tools::Tool;
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Menuconfig(a) => match menuconfig(a) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Cmd::Olddefconfig(a) => tool(Tool::Olddefconfig, &a, |_| {}),
+        Cmd::Oldconfig(a) => tool(Tool::Oldconfig, &a, |_| {}),
+        Cmd::Savedefconfig { tool: a, out } => tool(Tool::Savedefconfig, &a, |t| t.out = out),
+        Cmd::Alldefconfig(a) => tool(Tool::Alldefconfig, &a, |_| {}),
+        Cmd::Allnoconfig(a) => tool(Tool::Allnoconfig, &a, |_| {}),
+        Cmd::Allyesconfig(a) => tool(Tool::Allyesconfig, &a, |_| {}),
+        Cmd::Listnewconfig { tool: a, show_help } => {
+            tool(Tool::Listnewconfig, &a, |t| t.show_help = show_help)
+        }
+        Cmd::Setconfig(a) => tool(Tool::Setconfig, &a.tool, |t| {
+            t.assignments = a.assignments;
+            t.check_exists = !a.no_check_exists;
+            t.check_value = !a.no_check_value;
+        }),
         Cmd::Zephyr { args } => zephyr(args),
         Cmd::ZephyrShim {
             python,

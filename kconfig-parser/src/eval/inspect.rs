@@ -515,4 +515,50 @@ impl<'k> Config<'k> {
     pub fn choice_members(&self, c: ChoiceId) -> &[SymId] {
         &self.choices[c.0 as usize].syms
     }
+
+    /// The first child of `n` in the finalized menu tree (implicit
+    /// submenus built, `if` blocks gone): what a menu front end lists.
+    pub fn menu_first_child(&self, n: NodeId) -> Option<NodeId> {
+        self.fin[n.0 as usize].list
+    }
+
+    /// The next sibling of `n` in the finalized menu tree.
+    pub fn menu_next(&self, n: NodeId) -> Option<NodeId> {
+        self.fin[n.0 as usize].next
+    }
+
+    /// The parent of `n` in the finalized menu tree.
+    pub fn menu_parent(&self, n: NodeId) -> Option<NodeId> {
+        self.fin[n.0 as usize].parent
+    }
+
+    /// Whether and how node `n` is shown: the value of its prompt's
+    /// condition (dependencies propagated), 0 without a prompt; a menu
+    /// whose `visible if` is n is hidden too.
+    pub fn node_visibility(&mut self, n: NodeId) -> u8 {
+        let node = self.kc.node(n);
+        let f = &self.fin[n.0 as usize];
+        let (p, vis_if) = (f.prompt, f.visible_if);
+        let v = match p {
+            Some(p) if node.prompt.is_some() || node.kind == NodeKind::Top => self.expr_value(p),
+            _ => 0,
+        };
+        if node.kind == NodeKind::Menu && v > 0 {
+            return v.min(self.expr_value(vis_if));
+        }
+        v
+    }
+
+    /// The active `range` of an int/hex symbol as text (low, high), the
+    /// first whose condition holds: the bounds a value typed by a user must
+    /// respect to take.
+    pub fn active_range(&mut self, s: SymId) -> Option<(String, String)> {
+        for i in 0..self.syms[s.index()].ranges.len() {
+            let (lo, hi, c) = self.syms[s.index()].ranges[i];
+            if self.expr_value(c) > 0 {
+                return Some((self.sym_str(lo).to_string(), self.sym_str(hi).to_string()));
+            }
+        }
+        None
+    }
 }

@@ -18,6 +18,14 @@ impl<'k> Config<'k> {
         }
     }
 
+    /// Drops every cached value: the next queries compute them again, in
+    /// the order they are asked for (so warnings raised while computing
+    /// values come in that order, as Kconfiglib's lazy evaluation gives
+    /// them).
+    pub fn invalidate_all(&mut self) {
+        self.invalidate();
+    }
+
     /// Sets a user value like Kconfiglib's `Symbol.set_value` (text form:
     /// "n"/"m"/"y" for bool/tristate). Returns false (with a warning) when
     /// the value is invalid for the type. The cached values that depend on
