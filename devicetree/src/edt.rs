@@ -374,7 +374,7 @@ impl Edt {
         if n == 0 {
             return Ok(0);
         }
-        if gpios.len() % (4 * n) != 0 {
+        if !gpios.len().is_multiple_of(4 * n) {
             return Err(self.semantic(
                 node.id,
                 format!(
@@ -570,7 +570,7 @@ impl Edt {
         if size == 0 {
             return Ok(Vec::new());
         }
-        if value.len() % size != 0 {
+        if !value.len().is_multiple_of(size) {
             return Err(self.semantic(
                 id,
                 format!(

@@ -101,7 +101,11 @@ fn sharer_case(
     };
     let ay = format!(
         "{}: {:#x}",
-        if align_y % 2 == 0 { "start" } else { "end" },
+        if align_y.is_multiple_of(2) {
+            "start"
+        } else {
+            "end"
+        },
         0x1000 << (align_y % 4)
     );
     let (xp, yp) = if y_first {
