@@ -44,8 +44,21 @@ impl DevicetreeFunctions {
     /// while the caller goes on (parsing Kconfig files): the first call
     /// waits for it, and reports its error if it failed.
     pub fn spawn(dts: PathBuf, dts_roots: Vec<PathBuf>, shields: Option<String>) -> Self {
+        Self::spawn_indexed(dts, dts_roots, shields, None)
+    }
+
+    /// [`DevicetreeFunctions::spawn`] with an index of the binding files
+    /// kept at `binding_index` between runs (see
+    /// [`devicetree::bindings::Bindings::load_indexed`]): the same answers,
+    /// without opening the ~3,000 binding files the tree does not use.
+    pub fn spawn_indexed(
+        dts: PathBuf,
+        dts_roots: Vec<PathBuf>,
+        shields: Option<String>,
+        binding_index: Option<PathBuf>,
+    ) -> Self {
         let handle = std::thread::spawn(move || {
-            let edt = Edt::from_dts_file(&dts, &dts_roots)
+            let edt = Edt::from_dts_file_indexed(&dts, &dts_roots, binding_index.as_deref())
                 .map_err(|e| format!("devicetree error: {e}"))?;
             Ok(Functions::new(Some(Arc::new(edt)), shields))
         });
@@ -108,8 +121,24 @@ pub fn zephyr_functions(
     dts_roots: &[PathBuf],
     shields: Option<String>,
 ) -> Result<Box<dyn HostFunctions>, String> {
+    zephyr_functions_indexed(dts, dts_roots, shields, None)
+}
+
+/// [`zephyr_functions`] with an index of the binding files kept at
+/// `binding_index` between runs (a build directory is the place for it).
+pub fn zephyr_functions_indexed(
+    dts: Option<&Path>,
+    dts_roots: &[PathBuf],
+    shields: Option<String>,
+    binding_index: Option<&Path>,
+) -> Result<Box<dyn HostFunctions>, String> {
     Ok(Box::new(match dts {
         None => DevicetreeFunctions::new(None, shields),
-        Some(path) => DevicetreeFunctions::spawn(path.to_path_buf(), dts_roots.to_vec(), shields),
+        Some(path) => DevicetreeFunctions::spawn_indexed(
+            path.to_path_buf(),
+            dts_roots.to_vec(),
+            shields,
+            binding_index.map(Path::to_path_buf),
+        ),
     }))
 }

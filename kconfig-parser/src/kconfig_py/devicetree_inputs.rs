@@ -233,6 +233,9 @@ fn shield_dirs(env: &HashMap<String, String>) -> Vec<PathBuf> {
 
 /// Zephyr's Kconfig functions for this devicetree (with `SHIELD_AS_LIST`
 /// from `env`): the one place the native devicetree functions are made.
+/// The binding files' index is kept in the build's devicetree directory,
+/// beside `zephyr.dts` (`dt-bindings.index`), so that a configure opens only
+/// the bindings the board uses.
 pub fn functions(
     devicetree: Option<&DevicetreeInputs>,
     env: &HashMap<String, String>,
@@ -240,6 +243,14 @@ pub fn functions(
     let shields = env.get("SHIELD_AS_LIST").cloned();
     match devicetree {
         None => crate::devicetree::zephyr_functions(None, &[], shields),
-        Some(d) => crate::devicetree::zephyr_functions(Some(&d.dts), &d.dts_roots, shields),
+        Some(d) => {
+            let index = d.dts.with_file_name("dt-bindings.index");
+            crate::devicetree::zephyr_functions_indexed(
+                Some(&d.dts),
+                &d.dts_roots,
+                shields,
+                Some(&index),
+            )
+        }
     }
 }
