@@ -211,4 +211,32 @@ mod fuzz_bodies {
             }
         }
     }
+
+    /// Applies mutation `edits` to `input`, for the tests that run these
+    /// bodies over mutated seeds: each edit `(at, piece, op)` inserts
+    /// `pieces[piece]`, deletes a few bytes, overwrites one byte or
+    /// truncates, at `at` (modulo the length).
+    pub fn mutate(input: &[u8], pieces: &[&str], edits: &[(u16, usize, u8)]) -> Vec<u8> {
+        let mut b = input.to_vec();
+        for &(at, piece, op) in edits {
+            let at = usize::from(at) % (b.len() + 1);
+            let piece = pieces[piece % pieces.len()];
+            match op {
+                0 => {
+                    b.splice(at..at, piece.bytes());
+                }
+                1 => {
+                    let end = (at + 1 + piece.len() % 8).min(b.len());
+                    b.drain(at..end);
+                }
+                2 => {
+                    if at < b.len() {
+                        b[at] = piece.as_bytes().first().copied().unwrap_or(b' ');
+                    }
+                }
+                _ => b.truncate(at),
+            }
+        }
+        b
+    }
 }

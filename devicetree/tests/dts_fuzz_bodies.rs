@@ -92,16 +92,7 @@ proptest! {
         edits in prop::collection::vec((any::<u16>(), 0usize..PIECES.len(), 0u8..4), 1..6),
     ) {
         let seeds = seeds();
-        let mut b = seeds[seed % seeds.len()].clone();
-        for (at, piece, op) in edits {
-            let at = usize::from(at) % (b.len() + 1);
-            match op {
-                0 => { b.splice(at..at, PIECES[piece].bytes()); }
-                1 => { let end = (at + 1 + piece % 8).min(b.len()); b.drain(at..end); }
-                2 => { if at < b.len() { b[at] = PIECES[piece].as_bytes()[0]; } }
-                _ => { b.truncate(at); }
-            }
-        }
+        let b = fuzz_bodies::mutate(&seeds[seed % seeds.len()], PIECES, &edits);
         fuzz_bodies::dts_body(&b);
     }
 }

@@ -261,14 +261,7 @@ impl Bindings {
         };
         let mut out = Bindings::default();
         for (path, text) in texts {
-            let root = yaml::parse(&text).map_err(|e| Error::Invalid {
-                location: FileLocation {
-                    path: path.clone(),
-                    line: e.line,
-                    column: e.column,
-                },
-                message: format!("not valid YAML: {}", e.message),
-            })?;
+            let root = parse_file(&path, &text)?;
             let Value::Map(map) = &root.value else {
                 continue;
             };
@@ -491,6 +484,18 @@ fn read_candidates(
     Ok(out)
 }
 
+/// The YAML of a binding file, its syntax errors located in it.
+fn parse_file(path: &Path, text: &str) -> Result<Located, Error> {
+    yaml::parse(text).map_err(|e| Error::Invalid {
+        location: FileLocation {
+            path: path.to_path_buf(),
+            line: e.line,
+            column: e.column,
+        },
+        message: format!("not valid YAML: {}", e.message),
+    })
+}
+
 /// Reads a whole file into `buf` (grown as needed), returning its length.
 fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut f = std::fs::File::open(path)?;
@@ -660,14 +665,7 @@ impl Loader<'_> {
                 message: e.to_string(),
             })?,
         };
-        let root = yaml::parse(&text).map_err(|e| Error::Invalid {
-            location: FileLocation {
-                path: path.clone(),
-                line: e.line,
-                column: e.column,
-            },
-            message: format!("not valid YAML: {}", e.message),
-        })?;
+        let root = parse_file(path, &text)?;
         let Value::Map(map) = root.value else {
             return Err(invalid(path, None, "invalid contents, expected a mapping"));
         };
