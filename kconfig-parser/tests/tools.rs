@@ -91,7 +91,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
     }
     let files = |d: &Path, skip_links: bool| -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
-        for e in std::fs::read_dir(d).unwrap() {
+        // git keeps no empty directory: a case that left no file has none.
+        let Ok(entries) = std::fs::read_dir(d) else {
+            return m;
+        };
+        for e in entries {
             let e = e.unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
             if skip_links && e.file_type().unwrap().is_symlink() {
