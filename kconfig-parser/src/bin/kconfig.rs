@@ -48,6 +48,11 @@ struct TreeArgs {
     /// $ZEPHYR_BASE). Later roots' files win for `include:` by file name.
     #[arg(long = "dts-root", value_name = "DIR", requires = "devicetree")]
     dts_roots: Vec<PathBuf>,
+    /// Keep an index of the binding files here between runs (created when
+    /// missing; a build directory is the place for it): unchanged bindings
+    /// the board does not use are then not opened.
+    #[arg(long, value_name = "FILE", requires = "devicetree")]
+    bindings_index: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -269,10 +274,11 @@ fn options(t: &TreeArgs) -> Result<LoadOptions, String> {
             t.dts_roots.clone()
         };
         let shields = o.env.get("SHIELD_AS_LIST").cloned();
-        o.host = Some(kconfig_parser::devicetree::zephyr_functions(
+        o.host = Some(kconfig_parser::devicetree::zephyr_functions_indexed(
             Some(dts),
             &roots,
             shields,
+            t.bindings_index.as_deref(),
         )?);
     }
     Ok(o)
