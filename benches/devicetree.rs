@@ -20,6 +20,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function("edt nrf52840dk zephyr.dts + bindings", |b| {
         b.iter(|| Edt::from_dts_file(&golden, &roots).unwrap())
     });
+    // The same with the binding index a build directory keeps (made by the
+    // first iteration, then only checked): unchanged bindings the board does
+    // not use are not opened.
+    let index_dir = tempfile::tempdir().unwrap();
+    let index = index_dir.path().join("dt-bindings.index");
+    c.bench_function("edt nrf52840dk zephyr.dts + bindings, indexed", |b| {
+        b.iter(|| Edt::from_dts_file_indexed(&golden, &roots, Some(&index)).unwrap())
+    });
 
     let build = ZephyrBuild::new(&zephyr, "mps2/an385", zephyr.join("samples/hello_world"));
     let inputs = build.inputs().unwrap();
