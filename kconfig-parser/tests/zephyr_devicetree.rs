@@ -14,7 +14,7 @@ use common::*;
 use devicetree::edt::Edt;
 use devicetree::kconfig::Functions;
 use kconfig_parser::devicetree::DevicetreeFunctions;
-use kconfig_parser::generate::{generate, Fragment, GenOptions};
+use kconfig_parser::generate::{generate, GenOptions};
 use kconfig_parser::load;
 use std::sync::Arc;
 
@@ -83,16 +83,7 @@ fn generation_without_recordings_is_byte_identical() {
             shields,
         )));
         let kc = load(opts).unwrap_or_else(|e| panic!("{board}: {e}"));
-        let fragments: Vec<Fragment> = env_json["fragments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                let name = zephyr_subst(board, f.as_str().unwrap());
-                let text = std::fs::read_to_string(&name).unwrap();
-                Fragment { name, text }
-            })
-            .collect();
+        let fragments = zephyr_fragments(board, &env_json);
         let g = GenOptions {
             assign_warnings: kconfig_parser::eval::AssignWarnings::ZEPHYR,
             ..GenOptions::default()

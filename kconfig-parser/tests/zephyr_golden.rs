@@ -6,22 +6,13 @@
 mod common;
 
 use common::*;
-use kconfig_parser::generate::{generate, Fragment, GenOptions};
+use kconfig_parser::generate::{generate, GenOptions};
 use kconfig_parser::load;
 
 fn run(board: &str) {
     let (opts, env_json) = zephyr_options(board);
     let kc = load(opts).unwrap_or_else(|e| panic!("{board}: {e}"));
-    let fragments: Vec<Fragment> = env_json["fragments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let name = zephyr_subst(board, f.as_str().unwrap());
-            let text = std::fs::read_to_string(&name).unwrap();
-            Fragment { name, text }
-        })
-        .collect();
+    let fragments = zephyr_fragments(board, &env_json);
     // Zephyr's policy: undefined assignments warn, re-assignments do not.
     let g = GenOptions {
         dump: true,

@@ -351,21 +351,33 @@ fn binding_files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                     })
                 }
             };
-            let mut names: Vec<(std::ffi::OsString, bool)> = entries
+            // Kind of each entry: a directory, a regular file (symbolic
+            // links followed), or something else (a FIFO or device named
+            // `x.yaml` is never opened: it could block or never end).
+            let mut names: Vec<(std::ffi::OsString, Option<bool>)> = entries
                 .filter_map(Result::ok)
                 .map(|e| {
-                    let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    (e.file_name(), is_dir)
+                    let kind = match e.file_type() {
+                        Ok(t) if t.is_symlink() => std::fs::metadata(e.path())
+                            .ok()
+                            .and_then(|m| (m.is_dir() || m.is_file()).then_some(m.is_dir())),
+                        Ok(t) if t.is_dir() => Some(true),
+                        Ok(t) if t.is_file() => Some(false),
+                        _ => None,
+                    };
+                    (e.file_name(), kind)
                 })
                 .collect();
             // By name bytes: cheaper than comparing paths component-wise.
             names.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
             let mut subdirs = Vec::new();
-            for (name, is_dir) in names {
+            for (name, kind) in names {
                 let p = d.join(name);
-                if is_dir {
+                if kind == Some(true) {
                     subdirs.push(p);
-                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                } else if kind == Some(false)
+                    && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                {
                     out.push(p);
                 }
             }
@@ -498,10 +510,17 @@ fn parse_file(path: &Path, text: &str) -> Result<Located, Error> {
 
 /// Reads a whole file into `buf` (grown as needed), returning its length.
 fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    /// Far beyond any binding (the largest in Zephyr is about 60 KiB).
+    const LIMIT: usize = 16 << 20;
     let mut f = std::fs::File::open(path)?;
     let mut filled = 0;
     loop {
         if filled == buf.len() {
+            if filled >= LIMIT {
+                return Err(std::io::Error::other(
+                    "larger than 16 MiB: not a binding file",
+                ));
+            }
             buf.resize(buf.len() * 2, 0);
         }
         match std::io::Read::read(&mut f, &mut buf[filled..]) {

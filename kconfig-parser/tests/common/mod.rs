@@ -100,6 +100,21 @@ pub fn zephyr_subst(board: &str, s: &str) -> String {
         .replace("$KCONFIG_BINARY_DIR", &b.to_string_lossy())
 }
 
+/// The configuration fragments of a Zephyr golden, in merge order.
+#[allow(dead_code)]
+pub fn zephyr_fragments(board: &str, env_json: &Value) -> Vec<kconfig_parser::generate::Fragment> {
+    env_json["fragments"]
+        .as_array()
+        .expect("fragments")
+        .iter()
+        .map(|f| {
+            let name = zephyr_subst(board, f.as_str().unwrap());
+            let text = std::fs::read_to_string(&name).unwrap();
+            kconfig_parser::generate::Fragment { name, text }
+        })
+        .collect()
+}
+
 /// Load options for a Zephyr golden (env, srctree, replay table).
 pub fn zephyr_options(board: &str) -> (LoadOptions, Value) {
     let dir = corpus().join("zephyr-golden").join(board);
